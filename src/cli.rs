@@ -1,0 +1,408 @@
+//! The command line: parses flags into a [`Config`], runs every path, prints, and decides the exit
+//! code. This is the only module that prints.
+//!
+//! It knows nothing of Python, spans or how files are written.
+#![allow(clippy::print_stderr)]
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser, ValueEnum};
+
+use crate::config::{Config, Format};
+use crate::fsio::IoOptions;
+use crate::keygen::{os_rng, Alphabet};
+use crate::patch::{reason_label, Fix, PatchOptions};
+use crate::policy::MIN_LENGTH;
+use crate::process::{process, FileOutcome};
+use crate::report;
+
+/// The exit statuses, as ruff has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Nothing to do, or all done.
+    Success = 0,
+    /// Findings remain (`--check`), or a dry run would change something.
+    Failure = 1,
+    /// An error: usage, unreadable or unparsable file, failed write.
+    Error = 2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Find a missing, empty or default SECRET_KEY in Python settings files and replace it in place
+/// with a fresh key from the operating system's CSPRNG, changing no other byte.
+///
+/// With no mode flag, each file is patched: every insecure literal key is replaced, and a file with
+/// no key at all gets one appended. Exit status: 0 nothing to do or all done; 1 findings remain
+/// (--check), a dry run would change something, or a key cannot be patched (generated at import
+/// time); 2 an error.
+#[derive(Debug, Parser)]
+#[command(name = "secretpatch", version, max_term_width = 100)]
+struct Args {
+    /// Python files to look at (Django settings.py, Horizon local_settings.py, Flask config.py).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Write nothing; print a unified diff of what would change. Exit 1 if anything would.
+    #[arg(long, visible_alias = "diff")]
+    dry_run: bool,
+
+    /// Write nothing; print one line per finding. Exit 1 if any is insecure, missing or ephemeral.
+    #[arg(long)]
+    check: bool,
+
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// Print only errors and failing findings.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// The variable holding the key.
+    #[arg(long, value_name = "NAME", default_value = "SECRET_KEY")]
+    name: String,
+
+    /// Length of a new key (at least 50, Django's minimum).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    length: usize,
+
+    /// Characters of a new key: alnum is A-Z a-z 0-9 (safe unquoted in shells, .env, ConfigParser
+    /// and YAML); django is the alphabet of Django's get_random_secret_key(); hex is 0-9 a-f.
+    #[arg(long, value_enum, default_value_t = Alphabet::Alnum)]
+    alphabet: Alphabet,
+
+    /// Print secret values whole in diffs and reports instead of masking them.
+    #[arg(long)]
+    show_secrets: bool,
+
+    /// When to color the diff (NO_COLOR turns auto off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    /// Seconds to wait for another run that holds a file's lock.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    lock_timeout: f64,
+
+    /// Refuse files larger than this many bytes (suffixes K, M, G allowed).
+    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size)]
+    max_size: u64,
+
+    /// Replace a file that has other hard links, leaving them with the old content (otherwise
+    /// such a file is refused).
+    #[arg(long)]
+    split_hard_links: bool,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let (num, mult) = match s.as_bytes().last() {
+        Some(b'K' | b'k') => (&s[..s.len() - 1], 1 << 10),
+        Some(b'M' | b'm') => (&s[..s.len() - 1], 1 << 20),
+        Some(b'G' | b'g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("'{s}' is not a size (a number of bytes, optionally with K, M or G)"))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Args {
+    fn into_config(self) -> Result<Config, String> {
+        if self.length < MIN_LENGTH {
+            return Err(format!(
+                "--length {} is too short: Django requires keys of at least {MIN_LENGTH} characters",
+                self.length
+            ));
+        }
+        if self.length > 4096 {
+            return Err(format!("--length {} is too long (at most 4096)", self.length));
+        }
+        if !is_identifier(&self.name) {
+            return Err(format!("--name '{}' is not a Python identifier", self.name));
+        }
+        if !(self.lock_timeout.is_finite() && self.lock_timeout >= 0.0) {
+            return Err("--lock-timeout takes a number of seconds".into());
+        }
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Ok(Config {
+            paths: self.paths,
+            write: !self.dry_run && !self.check,
+            diff: self.dry_run,
+            check: self.check,
+            format: self.format,
+            quiet: self.quiet,
+            show_secrets: self.show_secrets,
+            color,
+            patch: PatchOptions {
+                name: self.name,
+                length: self.length,
+                alphabet: self.alphabet,
+            },
+            io: IoOptions {
+                max_size: self.max_size,
+                lock_timeout: Duration::from_secs_f64(self.lock_timeout),
+                split_hard_links: self.split_hard_links,
+            },
+        })
+    }
+}
+
+/// Where output goes, remembering the first failure: a closed pipe silences the rest of that
+/// stream; any other failure (a full disk) makes the run end with status 2.
+struct Output<W: Write> {
+    inner: W,
+    closed: bool,
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> Output<W> {
+    fn new(inner: W) -> Self {
+        Output {
+            inner,
+            closed: false,
+            failed: None,
+        }
+    }
+
+    fn emit(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+        if self.closed || self.failed.is_some() {
+            return;
+        }
+        let result = f(&mut self.inner).and_then(|()| self.inner.flush());
+        match result {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => self.closed = true,
+            Err(e) => self.failed = Some(e),
+        }
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut err = Output::new(io::stderr().lock());
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let config = match args.into_config() {
+        Ok(c) => c,
+        Err(msg) => {
+            err.emit(|w| writeln!(w, "secretpatch: {msg}"));
+            return ExitCode::from(Status::Error as u8);
+        }
+    };
+    let mut out = Output::new(io::stdout().lock());
+    let mut rng = os_rng();
+    let mut status = Status::Success;
+    let mut outcomes = Vec::new();
+    let mut diffs = Vec::new();
+    for path in &config.paths {
+        let outcome = process(path, &config, &mut rng);
+        status = status.max(file_status(&outcome, &config));
+        let diff = diff_text(&outcome, &config, config.color && config.format == Format::Text);
+        if config.format == Format::Text {
+            print_text(&outcome, &config, &diff, &mut out, &mut err);
+        } else if let Err(e) = &outcome.result {
+            err.emit(|w| writeln!(w, "secretpatch: {}: {e}", outcome.display()));
+        }
+        diffs.push(diff);
+        outcomes.push(outcome);
+    }
+    if config.format == Format::Json {
+        let diffs = config.diff.then_some(&diffs[..]);
+        out.emit(|w| report::json::write(w, &outcomes, diffs, config.show_secrets));
+    }
+    if let Some(e) = out.failed.take() {
+        err.emit(|w| {
+            writeln!(
+                w,
+                "secretpatch: cannot write to standard output: {}",
+                crate::fsio::describe(&e)
+            )
+        });
+        status = Status::Error;
+    }
+    if err.failed.is_some() {
+        status = Status::Error;
+    }
+    ExitCode::from(status as u8)
+}
+
+fn file_status(o: &FileOutcome, config: &Config) -> Status {
+    let Ok(p) = &o.result else {
+        return Status::Error;
+    };
+    let findings = &p.analysis.findings;
+    let failing = |f: &&crate::patch::Finding| f.verdict.fails();
+    let mut s = Status::Success;
+    if config.check && findings.iter().any(|f| failing(&f)) {
+        s = Status::Failure;
+    }
+    if config.diff && p.analysis.patched.is_some() {
+        s = Status::Failure;
+    }
+    if config.write && findings.iter().any(|f| f.verdict.fails() && f.fix == Fix::None) {
+        s = Status::Failure;
+    }
+    s
+}
+
+/// The diff of one file, masked unless secrets are to be shown; empty when not asked for.
+fn diff_text(o: &FileOutcome, config: &Config, color: bool) -> String {
+    let Ok(p) = &o.result else {
+        return String::new();
+    };
+    let (true, Some(patched)) = (config.diff, &p.analysis.patched) else {
+        return String::new();
+    };
+    let (old, new) = if config.show_secrets {
+        (p.original.clone(), patched.clone())
+    } else {
+        (
+            report::mask_spans(&p.original, &p.analysis.secrets_before),
+            report::mask_spans(patched, &p.analysis.secrets_after),
+        )
+    };
+    let mut buf = Vec::new();
+    report::diff::write(&mut buf, &o.display(), &old, &new, color)
+        .expect("writing to memory cannot fail");
+    // The file's own bytes (Latin-1 say) pass through to the terminal as they are.
+    unsafe_free_bytes_to_string(buf)
+}
+
+/// Keeps bytes that are not UTF-8 visible without failing: they become U+FFFD only in JSON.
+fn unsafe_free_bytes_to_string(buf: Vec<u8>) -> String {
+    match String::from_utf8(buf) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+fn print_text(
+    o: &FileOutcome,
+    config: &Config,
+    diff: &str,
+    out: &mut Output<impl Write>,
+    err: &mut Output<impl Write>,
+) {
+    let path = o.display();
+    let p = match &o.result {
+        Ok(p) => p,
+        Err(e) => {
+            err.emit(|w| writeln!(w, "secretpatch: {path}: {e}"));
+            return;
+        }
+    };
+    if config.check {
+        for f in &p.analysis.findings {
+            if config.quiet && !f.verdict.fails() {
+                continue;
+            }
+            out.emit(|w| report::text::finding(w, &path, f, config.show_secrets));
+        }
+    }
+    if config.diff {
+        out.emit(|w| w.write_all(diff.as_bytes()));
+    }
+    if !config.write {
+        return;
+    }
+    if p.written && !config.quiet {
+        let mut replaced = Vec::new();
+        let mut added = false;
+        for f in &p.analysis.findings {
+            match f.fix {
+                Fix::Replace => replaced.push(format!(
+                    "line {}: {}",
+                    f.line,
+                    f.reasons
+                        .iter()
+                        .map(|r| reason_label(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Fix::Add => added = true,
+                Fix::None => {}
+            }
+        }
+        let name = &config.patch.name;
+        if !replaced.is_empty() {
+            let what = replaced.join("; ");
+            err.emit(|w| writeln!(w, "secretpatch: {path}: replaced {name} ({what})"));
+        }
+        if added {
+            err.emit(|w| writeln!(w, "secretpatch: {path}: added {name} (it was not defined)"));
+        }
+        for warning in &p.warnings {
+            err.emit(|w| writeln!(w, "secretpatch: warning: {path}: {warning}"));
+        }
+    }
+    for f in &p.analysis.findings {
+        if f.verdict.fails() && f.fix == Fix::None {
+            err.emit(|w| {
+                writeln!(
+                    w,
+                    "secretpatch: {path}:{}:{}: {} (not patched)",
+                    f.line, f.column, f.message
+                )
+            });
+        }
+    }
+}
+
+/// The clap command, for tests and documentation.
+pub fn command() -> clap::Command {
+    Args::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4M"), Ok(4 << 20));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("x").is_err());
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("SECRET_KEY") && is_identifier("_x1"));
+        assert!(!is_identifier("1x") && !is_identifier("a-b") && !is_identifier(""));
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading settings files without surprises and replacing them so that nothing is ever lost.
+//!
+//! Reading: the path is resolved (a symlink is followed, and its target is what gets patched), opened
+//! without blocking (a FIFO or device is refused, never waited on), checked to be a regular file
+//! under the size limit, then read whole.
+//!
+//! Replacing, under an exclusive `flock` on the file:
+//! 1. a temporary file `.NAME.secretpatch-XXXXXX` is created in the same directory with mode 0600;
+//! 2. the new content is written in full and fsync'd;
+//! 3. it is given the original's owner and group (then its mode, since chown may clear set-id bits);
+//! 4. it is renamed over the original, and the directory is fsync'd so the rename survives a crash.
+//!
+//! Why the lock is safe although the rename replaces the inode: a process locks the inode it opened,
+//! then checks that the path still names that inode; if a concurrent run renamed a new file into
+//! place meanwhile, it drops the stale lock and starts over. So two writers never both hold a lock on
+//! the inode the path names, and each re-reads the content under its lock, which lets the second of
+//! two concurrent runs see the first one's key. `flock` locks vanish with the process, so a `kill -9`
+//! never leaves a stale lock behind; the temporary file it may leave is removed by the next run,
+//! under the lock.
+//!
+//! This module knows nothing of Python or of output formats.
+
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// An error about one file, already worded for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FsError(pub String);
+
+/// An `io::Error` without the "(os error N)" tail.
+pub fn describe(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn err(what: impl Into<String>) -> FsError {
+    FsError(what.into())
+}
+
+/// Retries an operation interrupted by a signal (EINTR).
+fn retry<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// How files are read and written.
+#[derive(Debug, Clone)]
+pub struct IoOptions {
+    /// Files larger than this are refused.
+    pub max_size: u64,
+    /// How long to wait for another run holding the lock.
+    pub lock_timeout: Duration,
+    /// Replace a file that has other hard links (splitting them) instead of refusing.
+    pub split_hard_links: bool,
+}
+
+/// Opens `path` for reading without following it into a FIFO or device.
+fn open_regular(path: &Path, max_size: u64) -> Result<(File, Metadata), FsError> {
+    let file = retry(|| {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(path)
+    })
+    .map_err(|e| err(describe(&e)))?;
+    let meta = file.metadata().map_err(|e| err(describe(&e)))?;
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        return Err(err("is a directory, not a file"));
+    }
+    if !ft.is_file() {
+        return Err(err(
+            "is not a regular file (a FIFO, socket or device); refusing to read it",
+        ));
+    }
+    if meta.len() > max_size {
+        return Err(err(format!(
+            "is {} bytes, over the {max_size}-byte limit (--max-size)",
+            meta.len()
+        )));
+    }
+    Ok((file, meta))
+}
+
+fn read_all(file: &mut File, max_size: u64) -> Result<Vec<u8>, FsError> {
+    let mut buf = Vec::new();
+    retry(|| (&mut *file).take(max_size + 1).read_to_end(&mut buf))
+        .map_err(|e| err(format!("cannot read: {}", describe(&e))))?;
+    if buf.len() as u64 > max_size {
+        return Err(err(format!(
+            "grew over the {max_size}-byte limit (--max-size) while being read"
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads a file for a read-only run.
+pub fn read(path: &Path, max_size: u64) -> Result<Vec<u8>, FsError> {
+    let (mut file, _) = open_regular(path, max_size)?;
+    read_all(&mut file, max_size)
+}
+
+/// A file opened and locked for patching, with the content read under the lock.
+#[derive(Debug)]
+pub struct Locked {
+    /// The file the path resolves to (a symlink's target).
+    real: PathBuf,
+    /// Holds the lock until dropped.
+    _file: File,
+    meta: Metadata,
+    pub content: Vec<u8>,
+}
+
+/// What a successful replace wants the user to know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replaced {
+    pub warnings: Vec<String>,
+}
+
+/// Opens and locks `path`, waiting up to the lock timeout for other runs.
+pub fn lock(path: &Path, opts: &IoOptions) -> Result<Locked, FsError> {
+    let deadline = Instant::now() + opts.lock_timeout;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        let real = fs::canonicalize(path).map_err(|e| err(describe(&e)))?;
+        let (mut file, meta) = open_regular(&real, opts.max_size)?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) => {
+                    if Instant::now() >= deadline {
+                        return Err(err(format!(
+                            "another process has held the lock on this file for over {:.1} s \
+                             (--lock-timeout); is another secretpatch or editor stuck on it?",
+                            opts.lock_timeout.as_secs_f64()
+                        )));
+                    }
+                    sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(err(format!("cannot lock: {}", describe(&e))))
+                }
+            }
+        }
+        // The path may have been replaced by a concurrent run between open and lock.
+        match fs::metadata(&real) {
+            Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {
+                let content = read_all(&mut file, opts.max_size)?;
+                remove_leftovers(&real);
+                return Ok(Locked {
+                    real,
+                    _file: file,
+                    meta,
+                    content,
+                });
+            }
+            _ => continue,
+        }
+    }
+}
+
+fn temp_prefix(real: &Path) -> String {
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.secretpatch-")
+}
+
+/// Removes temporary files a killed run left beside `real`. Called under the lock, so no live run
+/// on this file is writing one.
+fn remove_leftovers(real: &Path) {
+    let (Some(dir), prefix) = (real.parent(), temp_prefix(real)) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.len() == prefix.len() + 6 {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+impl Locked {
+    /// Atomically replaces the file with `new`, keeping its owner, group and mode.
+    pub fn replace(&self, new: &[u8], opts: &IoOptions) -> Result<Replaced, FsError> {
+        let mut out = Replaced::default();
+        let links = self.meta.nlink();
+        if links > 1 && !opts.split_hard_links {
+            return Err(err(format!(
+                "has {links} hard links; replacing it would leave the other names with the old \
+                 content (use --split-hard-links to replace this name only)"
+            )));
+        }
+        let dir = match self.real.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(&temp_prefix(&self.real))
+            .suffix("")
+            .rand_bytes(6)
+            .permissions(fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
+            .map_err(|e| {
+                err(format!(
+                    "cannot create a temporary file in {}: {}; secretpatch only writes by atomic \
+                     replace, which needs write access to the directory",
+                    dir.display(),
+                    describe(&e)
+                ))
+            })?;
+        let write_step = |what: &str, e: io::Error| {
+            err(format!(
+                "{what} failed: {}; the original is unchanged",
+                describe(&e)
+            ))
+        };
+        temp.write_all(new)
+            .map_err(|e| write_step("writing the new content", e))?;
+        retry(|| temp.as_file().sync_all()).map_err(|e| write_step("fsync of the new content", e))?;
+        let (uid, gid) = (self.meta.uid(), self.meta.gid());
+        let tmeta = temp
+            .as_file()
+            .metadata()
+            .map_err(|e| write_step("stat of the temporary file", e))?;
+        if tmeta.uid() != uid || tmeta.gid() != gid {
+            retry(|| std::os::unix::fs::fchown(temp.as_file(), Some(uid), Some(gid))).map_err(
+                |e| {
+                    err(format!(
+                        "cannot keep the file's owner {uid}:{gid} ({}); the original is unchanged",
+                        describe(&e)
+                    ))
+                },
+            )?;
+        }
+        let mode = self.meta.mode() & 0o7777;
+        retry(|| temp.as_file().set_permissions(fs::Permissions::from_mode(mode)))
+            .map_err(|e| write_step("setting the file mode", e))?;
+        let mut temp = Some(temp);
+        loop {
+            match temp.take().expect("temp file").persist(&self.real) {
+                Ok(_) => break,
+                Err(e) if e.error.kind() == io::ErrorKind::Interrupted => temp = Some(e.file),
+                Err(e) => return Err(write_step("renaming the new file into place", e.error)),
+            }
+        }
+        retry(|| File::open(dir).and_then(|d| d.sync_all())).map_err(|e| {
+            err(format!(
+                "the file was replaced, but fsync of its directory failed: {}; the change may not \
+                 survive a crash",
+                describe(&e)
+            ))
+        })?;
+        if mode & 0o004 != 0 {
+            out.warnings.push(format!(
+                "is readable by every user (mode {mode:04o}) and now holds a secret key; consider \
+                 chmod o-r"
+            ));
+        }
+        Ok(out)
+    }
+}

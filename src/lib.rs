@@ -1,0 +1,27 @@
+//! secretpatch finds a missing, empty or default `SECRET_KEY` in Python settings files and
+//! replaces it in place with a fresh key from the operating system's CSPRNG, changing no other
+//! byte.
+//!
+//! The pipeline: [`python`] tokenizes bytes; [`scan`] finds the bindings of the key's name;
+//! [`policy`] judges each value; [`patch`] plans edits with [`keygen`] and applies them with
+//! [`edit`]; [`process`] runs one mode on one path with [`fsio`]; [`report`] writes results;
+//! [`cli`] ties it to the command line and is the only part that prints.
+//!
+//! # Limitations
+//! - Only `NAME = …`, `NAME: T = …`, chained targets, and `from … import NAME` bind the name;
+//!   tuple unpacking, walrus, `global` inside functions and attribute targets are not followed.
+//! - `\N{…}` escapes are not resolved when judging a value (they count as one character).
+//! - An f-string is never a literal, even without replacement fields.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod config;
+pub mod edit;
+pub mod fsio;
+pub mod keygen;
+pub mod patch;
+pub mod policy;
+pub mod process;
+pub mod python;
+pub mod report;
+pub mod scan;

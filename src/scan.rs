@@ -1,0 +1,768 @@
+//! Finds where a Python file binds one name (`SECRET_KEY` by default) at module level or in a
+//! class body, and says what the right-hand side is: a literal, an environment lookup with a
+//! literal fallback, a value generated at import time, something read from elsewhere, or an
+//! expression we cannot evaluate.
+//!
+//! It works on the tokens of [`crate::python::lexer`] and knows nothing of what makes a key weak
+//! (that is [`crate::policy`]) nor of files and output.
+
+use std::ops::Range;
+
+use crate::python::lexer::{Kind, Lexed, StrInfo, Token};
+use crate::python::source::{literal_value, Encoding, StrValue};
+
+/// One statement that binds the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// Byte span of the bound name in the statement.
+    pub name: Range<usize>,
+    /// Byte span of the whole statement.
+    pub statement: Range<usize>,
+    pub value: Rhs,
+}
+
+/// A string literal (implicit concatenation and `+` of literals included) or `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    /// `None` for Python's `None`.
+    pub value: Option<StrValue>,
+    /// Bytes from the first string token to the last: what a patch replaces.
+    pub span: Range<usize>,
+    /// Each string token's span, to mask them one by one in output.
+    pub parts: Vec<Range<usize>>,
+    /// How the first string token is written; a replacement keeps its prefix and quotes.
+    pub style: Option<StrInfo>,
+}
+
+/// Where a value the scanner cannot judge comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Environment,
+    File,
+    Import,
+    Call,
+    Module,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Environment => "environment",
+            Source::File => "file",
+            Source::Import => "import",
+            Source::Call => "call",
+            Source::Module => "module",
+        }
+    }
+}
+
+/// What the right-hand side of a binding is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rhs {
+    Literal(Literal),
+    /// An environment lookup whose fallback is a literal: `os.environ.get('K', 'dev')`,
+    /// `env('K', default='…')`, `os.getenv('K') or 'dev'`.
+    Fallback { lookup: String, literal: Literal },
+    /// Made at import time by a random generator, so every process gets its own.
+    Ephemeral { generator: String },
+    External { source: Source, detail: String },
+    Unknown,
+}
+
+/// Everything the scanner found in one file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    pub bindings: Vec<Binding>,
+    /// Spans of module-level `from … import *` statements.
+    pub star_imports: Vec<Range<usize>>,
+}
+
+/// Calls that produce a fresh random value each time the module is imported.
+const GENERATORS: [&str; 14] = [
+    "get_random_secret_key",
+    "get_random_string",
+    "token_hex",
+    "token_urlsafe",
+    "token_bytes",
+    "urandom",
+    "uuid4",
+    "uuid1",
+    "randbytes",
+    "getrandbits",
+    "SystemRandom",
+    "choice",
+    "choices",
+    "generate_key",
+];
+
+/// Names that mean the value is read from the process environment.
+const ENVIRONMENT: [&str; 4] = ["environ", "getenv", "env", "config"];
+
+/// Names that mean the value is read from a file or a key store.
+const FILES: [&str; 9] = [
+    "open",
+    "read",
+    "read_text",
+    "read_bytes",
+    "readline",
+    "generate_or_read_from_file",
+    "load",
+    "loads",
+    "get_secret",
+];
+
+struct Ctx<'a> {
+    src: &'a [u8],
+    name: &'a [u8],
+    encoding: Encoding,
+}
+
+impl Ctx<'_> {
+    fn text(&self, t: &Token) -> &[u8] {
+        &self.src[t.span()]
+    }
+
+    fn is_name(&self, t: &Token, s: &str) -> bool {
+        t.kind == Kind::Name && self.text(t) == s.as_bytes()
+    }
+
+    fn is_op(&self, t: &Token, s: &str) -> bool {
+        t.kind == Kind::Op && self.text(t) == s.as_bytes()
+    }
+}
+
+/// Scans a tokenized file for bindings of `name`.
+pub fn scan(src: &[u8], lexed: &Lexed, encoding: Encoding, name: &str) -> Scan {
+    let cx = Ctx {
+        src,
+        name: name.as_bytes(),
+        encoding,
+    };
+    let mut out = Scan::default();
+    // Open blocks: (indent of the header, whether it is a `def`).
+    let mut blocks: Vec<(u32, bool)> = Vec::new();
+    for line in &lexed.lines {
+        while blocks.last().is_some_and(|&(indent, _)| indent >= line.indent) {
+            blocks.pop();
+        }
+        let in_def = blocks.iter().any(|&(_, def)| def);
+        let toks = &lexed.tokens[line.tokens.clone()];
+        match header(&cx, toks) {
+            Some((is_def, colon)) => {
+                let body = &toks[colon + 1..];
+                if body.is_empty() {
+                    blocks.push((line.indent, is_def));
+                } else if !in_def && !is_def {
+                    visit_simple_statements(&cx, body, &mut out);
+                }
+            }
+            None if !in_def => visit_simple_statements(&cx, toks, &mut out),
+            None => {}
+        }
+    }
+    out
+}
+
+/// If the logical line opens a compound statement, whether it is a `def` and the index of the
+/// colon that ends its header.
+fn header(cx: &Ctx, toks: &[Token]) -> Option<(bool, usize)> {
+    let mut first = 0;
+    if cx.is_name(&toks[0], "async") && toks.len() > 1 {
+        first = 1;
+    }
+    let kw = &toks[first];
+    if kw.kind != Kind::Name {
+        return None;
+    }
+    let word = cx.text(kw);
+    let hard = matches!(
+        word,
+        b"if" | b"elif"
+            | b"else"
+            | b"while"
+            | b"for"
+            | b"try"
+            | b"except"
+            | b"finally"
+            | b"with"
+            | b"def"
+            | b"class"
+    );
+    let soft = matches!(word, b"match" | b"case");
+    if !hard && !soft {
+        return None;
+    }
+    let colon = header_colon(cx, toks)?;
+    if soft {
+        // `match = 1`, `match.x = 1`, `match: int = 1` are statements, not headers.
+        let next = toks.get(first + 1)?;
+        let statement_like = [":", "=", ".", ",", ";", ")"]
+            .iter()
+            .any(|op| cx.is_op(next, op));
+        let assigns = toks[..colon]
+            .iter()
+            .any(|t| t.depth == 0 && cx.is_op(t, "="));
+        if statement_like || assigns || colon == first + 1 {
+            return None;
+        }
+    }
+    Some((word == b"def", colon))
+}
+
+/// The first colon at bracket depth 0 that no `lambda` claims.
+fn header_colon(cx: &Ctx, toks: &[Token]) -> Option<usize> {
+    let mut lambdas = 0;
+    for (i, t) in toks.iter().enumerate() {
+        if t.depth != 0 {
+            continue;
+        }
+        if cx.is_name(t, "lambda") {
+            lambdas += 1;
+        } else if cx.is_op(t, ":") {
+            if lambdas == 0 {
+                return Some(i);
+            }
+            lambdas -= 1;
+        }
+    }
+    None
+}
+
+fn visit_simple_statements(cx: &Ctx, toks: &[Token], out: &mut Scan) {
+    for stmt in toks.split(|t| t.depth == 0 && cx.is_op(t, ";")) {
+        if !stmt.is_empty() {
+            visit_statement(cx, stmt, out);
+        }
+    }
+}
+
+fn visit_statement(cx: &Ctx, stmt: &[Token], out: &mut Scan) {
+    let span = stmt[0].start..stmt[stmt.len() - 1].end;
+    if cx.is_name(&stmt[0], "from") {
+        return visit_import_from(cx, stmt, span, out);
+    }
+    if cx.is_name(&stmt[0], "import") {
+        return visit_import(cx, stmt, span, out);
+    }
+    // Assignment operators at depth 0, up to a lambda whose defaults would look like more.
+    let mut eqs = Vec::new();
+    for (i, t) in stmt.iter().enumerate() {
+        if t.depth == 0 && cx.is_name(t, "lambda") {
+            break;
+        }
+        if t.depth == 0 && cx.is_op(t, "=") {
+            eqs.push(i);
+        }
+    }
+    let Some(&last_eq) = eqs.last() else {
+        return;
+    };
+    let rhs = &stmt[last_eq + 1..];
+    let mut targets = Vec::new();
+    let mut start = 0;
+    for &eq in &eqs {
+        let target = &stmt[start..eq];
+        let annotated = eqs.len() == 1
+            && target.len() >= 3
+            && target[0].kind == Kind::Name
+            && cx.is_op(&target[1], ":");
+        if (target.len() == 1 || annotated)
+            && target[0].kind == Kind::Name
+            && cx.text(&target[0]) == cx.name
+        {
+            targets.push(target[0].span());
+        }
+        start = eq + 1;
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let value = classify(cx, rhs);
+    for name in targets {
+        out.bindings.push(Binding {
+            name,
+            statement: span.clone(),
+            value: value.clone(),
+        });
+    }
+}
+
+/// `from MODULE import a, b as c, (d)` and `from MODULE import *`.
+fn visit_import_from(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
+    let Some(imp) = stmt.iter().position(|t| cx.is_name(t, "import")) else {
+        return;
+    };
+    let module = String::from_utf8_lossy(&cx.src[stmt[1].start..stmt[imp - 1].end]).into_owned();
+    let names: Vec<&Token> = stmt[imp + 1..]
+        .iter()
+        .filter(|t| !(cx.is_op(t, "(") || cx.is_op(t, ")")))
+        .collect();
+    if names.len() == 1 && cx.is_op(names[0], "*") {
+        out.star_imports.push(span);
+        return;
+    }
+    for alias in names.split(|t| cx.is_op(t, ",")) {
+        let bound = match alias {
+            [n] => n,
+            [_, as_, n] if cx.is_name(as_, "as") => n,
+            _ => continue,
+        };
+        if cx.text(bound) == cx.name {
+            out.bindings.push(Binding {
+                name: bound.span(),
+                statement: span.clone(),
+                value: Rhs::External {
+                    source: Source::Import,
+                    detail: format!("imported from {module}"),
+                },
+            });
+        }
+    }
+}
+
+/// `import a.b as c`, `import c`.
+fn visit_import(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
+    for alias in stmt[1..].split(|t| cx.is_op(t, ",")) {
+        let bound = match alias {
+            [n] => n,
+            [.., as_, n] if cx.is_name(as_, "as") => n,
+            _ => continue,
+        };
+        if cx.text(bound) == cx.name {
+            out.bindings.push(Binding {
+                name: bound.span(),
+                statement: span.clone(),
+                value: Rhs::External {
+                    source: Source::Import,
+                    detail: "a module".to_string(),
+                },
+            });
+        }
+    }
+}
+
+/// Removes brackets that enclose the whole expression: `('a' 'b')` is `'a' 'b'`.
+fn strip_parens<'t>(cx: &Ctx, mut toks: &'t [Token]) -> &'t [Token] {
+    while toks.len() >= 2
+        && cx.is_op(&toks[0], "(")
+        && cx.is_op(&toks[toks.len() - 1], ")")
+        && matching_close(cx, toks, 0) == Some(toks.len() - 1)
+    {
+        toks = &toks[1..toks.len() - 1];
+    }
+    toks
+}
+
+/// Index of the bracket closing the one at `open`.
+fn matching_close(cx: &Ctx, toks: &[Token], open: usize) -> Option<usize> {
+    let depth = toks[open].depth;
+    toks.iter()
+        .enumerate()
+        .skip(open + 1)
+        .find(|(_, t)| t.depth == depth && t.kind == Kind::Op && matches!(cx.text(t), b")" | b"]" | b"}"))
+        .map(|(i, _)| i)
+}
+
+/// A constant string: literals joined by juxtaposition or `+`, all of one type; or `None`.
+fn literal(cx: &Ctx, toks: &[Token]) -> Option<Literal> {
+    let toks = strip_parens(cx, toks);
+    if let [t] = toks {
+        if cx.is_name(t, "None") {
+            return Some(Literal {
+                value: None,
+                span: t.span(),
+                parts: Vec::new(),
+                style: None,
+            });
+        }
+    }
+    let mut parts = Vec::new();
+    let mut style: Option<StrInfo> = None;
+    let mut after_plus = true;
+    let mut text = String::new();
+    let mut bytes = Vec::new();
+    for t in toks {
+        match t.kind {
+            Kind::Str(info) if !info.formatted => {
+                if style.is_some_and(|s| s.bytes != info.bytes) {
+                    return None;
+                }
+                style.get_or_insert(info);
+                match literal_value(cx.text(t), info, cx.encoding) {
+                    StrValue::Str(s) => text.push_str(&s),
+                    StrValue::Bytes(b) => bytes.extend(b),
+                }
+                parts.push(t.span());
+                after_plus = false;
+            }
+            Kind::Op if cx.text(t) == b"+" && !after_plus => after_plus = true,
+            Kind::Op if matches!(cx.text(t), b"(" | b")") => {}
+            _ => return None,
+        }
+    }
+    let style = style?;
+    if after_plus {
+        return None;
+    }
+    let value = if style.bytes {
+        StrValue::Bytes(bytes)
+    } else {
+        StrValue::Str(text)
+    };
+    Some(Literal {
+        span: parts[0].start..parts[parts.len() - 1].end,
+        parts,
+        value: Some(value),
+        style: Some(style),
+    })
+}
+
+/// Splits at a keyword or comma at the depth of the first token.
+fn split_at<'t>(toks: &'t [Token], is_sep: impl Fn(&Token) -> bool) -> Vec<&'t [Token]> {
+    let depth = toks.first().map_or(0, |t| t.depth);
+    toks.split(|t| t.depth == depth && is_sep(t)).collect()
+}
+
+fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
+    let rhs = strip_parens(cx, rhs);
+    if rhs.is_empty() {
+        return Rhs::Unknown;
+    }
+    if let Some(lit) = literal(cx, rhs) {
+        return Rhs::Literal(lit);
+    }
+    if let Some(found) = environment_lookup(cx, rhs) {
+        return found;
+    }
+    let parts = split_at(rhs, |t| cx.is_name(t, "or"));
+    if parts.len() > 1 {
+        let (last, first) = parts.split_last().expect("two parts");
+        if let Some(literal) = literal(cx, last) {
+            if first.iter().any(|p| mentions(cx, p, &ENVIRONMENT).is_some()) {
+                let lookup = String::from_utf8_lossy(
+                    &cx.src[first[0][0].start..first[first.len() - 1].last().expect("part").end],
+                )
+                .into_owned();
+                return Rhs::Fallback {
+                    lookup: format!("{lookup} or …"),
+                    literal,
+                };
+            }
+        }
+    }
+    if let Some(g) = mentions(cx, rhs, &GENERATORS) {
+        return Rhs::Ephemeral { generator: g };
+    }
+    if let Some(e) = mentions(cx, rhs, &ENVIRONMENT) {
+        return Rhs::External {
+            source: Source::Environment,
+            detail: e,
+        };
+    }
+    if let Some(f) = mentions(cx, rhs, &FILES) {
+        return Rhs::External {
+            source: Source::File,
+            detail: f,
+        };
+    }
+    if let Some(open) = rhs.iter().position(|t| cx.is_op(t, "(")) {
+        if open > 0 && rhs[open - 1].kind == Kind::Name {
+            return Rhs::External {
+                source: Source::Call,
+                detail: String::from_utf8_lossy(cx.text(&rhs[open - 1])).into_owned(),
+            };
+        }
+    }
+    let dotted = rhs.len() >= 3
+        && rhs.iter().enumerate().all(|(i, t)| {
+            if i % 2 == 0 {
+                t.kind == Kind::Name
+            } else {
+                cx.is_op(t, ".")
+            }
+        });
+    if dotted {
+        return Rhs::External {
+            source: Source::Module,
+            detail: String::from_utf8_lossy(&cx.src[rhs[0].start..rhs[rhs.len() - 1].end])
+                .into_owned(),
+        };
+    }
+    Rhs::Unknown
+}
+
+/// The first name of `names` used (as a name, not in a string) in `toks`.
+fn mentions(cx: &Ctx, toks: &[Token], names: &[&str]) -> Option<String> {
+    toks.iter()
+        .filter(|t| t.kind == Kind::Name)
+        .find_map(|t| names.iter().find(|n| cx.text(t) == n.as_bytes()))
+        .map(|n| n.to_string())
+}
+
+/// `os.environ.get('K', 'd')`, `os.getenv('K', default='d')`, `os.environ.setdefault('K', 'd')`,
+/// `env('K', default='d')` (django-environ), `env.str('K', 'd')`, `config('K', default='d')`
+/// (python-decouple). Returns `None` when the expression is not one whole call of these.
+fn environment_lookup(cx: &Ctx, rhs: &[Token]) -> Option<Rhs> {
+    // A dotted callee, then one call that ends the expression.
+    let open = rhs.iter().position(|t| cx.is_op(t, "("))?;
+    if open == 0 || matching_close(cx, rhs, open)? != rhs.len() - 1 {
+        return None;
+    }
+    let callee = &rhs[..open];
+    let dotted = callee.iter().enumerate().all(|(i, t)| {
+        if i % 2 == 0 {
+            t.kind == Kind::Name
+        } else {
+            cx.is_op(t, ".")
+        }
+    }) && callee.len() % 2 == 1;
+    if !dotted {
+        return None;
+    }
+    let parts: Vec<&[u8]> = callee.iter().step_by(2).map(|t| cx.text(t)).collect();
+    let last = *parts.last()?;
+    let before = parts.len().checked_sub(2).map(|i| parts[i]);
+    // Which positional argument holds the default.
+    let default_position = match (before, last) {
+        (Some(b"environ"), b"get" | b"setdefault") => 1,
+        (_, b"getenv") => 1,
+        (None, b"env") | (Some(b"env"), b"get_value") => 2,
+        (Some(b"env"), b"str" | b"bytes") => 1,
+        (None, b"config") | (Some(b"decouple"), b"config") => 1,
+        _ => return None,
+    };
+    let args = &rhs[open + 1..rhs.len() - 1];
+    let args: Vec<&[Token]> = split_at(args, |t| cx.is_op(t, ","))
+        .into_iter()
+        .filter(|a| !a.is_empty())
+        .collect();
+    // The variable's name comes first, as a string.
+    literal(cx, args.first()?)?.value.as_ref()?;
+    let lookup = String::from_utf8_lossy(&cx.src[callee[0].start..callee[callee.len() - 1].end])
+        .into_owned();
+    let mut default = None;
+    let mut positional = 0;
+    for arg in &args {
+        if arg.len() >= 2 && arg[0].kind == Kind::Name && cx.is_op(&arg[1], "=") {
+            if cx.is_name(&arg[0], "default") {
+                default = Some(&arg[2..]);
+            }
+        } else {
+            if positional == default_position {
+                default = Some(*arg);
+            }
+            positional += 1;
+        }
+    }
+    let external = Rhs::External {
+        source: Source::Environment,
+        detail: lookup.clone(),
+    };
+    let Some(default) = default else {
+        return Some(external);
+    };
+    match literal(cx, default) {
+        // A `None` default fails loudly when the variable is unset: nothing hard-coded.
+        Some(Literal { value: None, .. }) => Some(external),
+        Some(literal) => Some(Rhs::Fallback { lookup, literal }),
+        None => match mentions(cx, default, &GENERATORS) {
+            Some(generator) => Some(Rhs::Ephemeral { generator }),
+            None => Some(external),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::lexer::tokenize;
+
+    fn scan_str(src: &str) -> Scan {
+        let lexed = tokenize(src.as_bytes()).unwrap();
+        scan(src.as_bytes(), &lexed, Encoding::Utf8, "SECRET_KEY")
+    }
+
+    /// (line text of the bound name, literal value if any)
+    fn found(src: &str) -> Vec<(usize, Option<String>)> {
+        scan_str(src)
+            .bindings
+            .iter()
+            .map(|b| {
+                let line = src[..b.name.start].matches('\n').count() + 1;
+                let v = match &b.value {
+                    Rhs::Literal(l) | Rhs::Fallback { literal: l, .. } => match &l.value {
+                        Some(StrValue::Str(s)) => Some(s.clone()),
+                        Some(StrValue::Bytes(b)) => Some(String::from_utf8_lossy(b).into_owned()),
+                        None => Some("None".into()),
+                    },
+                    _ => None,
+                };
+                (line, v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_annotated_chained_and_after_semicolon() {
+        let src = "SECRET_KEY = 'a'\nSECRET_KEY: str = 'b'\nX = SECRET_KEY = 'c'\nx = 1; SECRET_KEY = 'd'\n";
+        assert_eq!(
+            found(src),
+            vec![
+                (1, Some("a".into())),
+                (2, Some("b".into())),
+                (3, Some("c".into())),
+                (4, Some("d".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn multi_line_and_concatenated() {
+        let src = "SECRET_KEY = (\n    'ab'\n    \"cd\"  # part\n)\nSECRET_KEY = 'x' + \\\n  'y'\n";
+        assert_eq!(
+            found(src),
+            vec![(1, Some("abcd".into())), (5, Some("xy".into()))]
+        );
+    }
+
+    #[test]
+    fn blocks_count_functions_do_not() {
+        let src = "\
+if DEBUG:
+    SECRET_KEY = 'a'
+else:
+    try:
+        SECRET_KEY = 'b'
+    except Exception:
+        pass
+def f():
+    SECRET_KEY = 'no'
+    class Inner:
+        SECRET_KEY = 'no'
+class Config:
+    SECRET_KEY = 'c'
+    def m(self):
+        SECRET_KEY = 'no'
+    class Nested: SECRET_KEY = 'd'
+async def g(): SECRET_KEY = 'no'
+with x: SECRET_KEY = 'e'
+f = lambda SECRET_KEY='no': SECRET_KEY
+for i in x:
+    SECRET_KEY = 'f'
+";
+        let vals: Vec<_> = found(src).into_iter().map(|(_, v)| v.unwrap()).collect();
+        assert_eq!(vals, vec!["a", "b", "c", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn never_fooled_by_comments_strings_or_other_names() {
+        let src = "\
+# SECRET_KEY = 'x'
+\"\"\"
+SECRET_KEY = 'y'
+\"\"\"
+doc = 'SECRET_KEY = \"z\"'
+JWT_SECRET_KEY = 'w'
+settings.SECRET_KEY = 'v'
+f(SECRET_KEY='u')
+print(f'{SECRET_KEY}')
+SECRET_KEY == 'eq'
+";
+        assert_eq!(found(src), vec![]);
+    }
+
+    #[test]
+    fn soft_keywords_are_assignments_when_they_assign() {
+        let src = "match = 1\nmatch x:\n    case 1:\n        SECRET_KEY = 'a'\n";
+        assert_eq!(found(src), vec![(4, Some("a".into()))]);
+    }
+
+    #[test]
+    fn imports() {
+        let s = scan_str("from .base import *\nfrom .local import (A, SECRET_KEY)\nfrom x import K as SECRET_KEY\n");
+        assert_eq!(s.star_imports.len(), 1);
+        assert_eq!(s.bindings.len(), 2);
+        assert!(matches!(
+            s.bindings[0].value,
+            Rhs::External {
+                source: Source::Import,
+                ..
+            }
+        ));
+    }
+
+    fn rhs(src: &str) -> Rhs {
+        scan_str(&format!("SECRET_KEY = {src}\n")).bindings[0].value.clone()
+    }
+
+    #[test]
+    fn classifies_right_hand_sides() {
+        assert!(matches!(rhs("'x'"), Rhs::Literal(_)));
+        assert!(matches!(rhs("None"), Rhs::Literal(Literal { value: None, .. })));
+        assert!(matches!(rhs("b'x'"), Rhs::Literal(_)));
+        for fb in [
+            "os.environ.get('K', 'dev')",
+            "os.getenv('K', default='dev')",
+            "environ.setdefault('K', 'dev')",
+            "env('K', default='dev')",
+            "env('K', str, 'dev')",
+            "env.str('K', 'dev')",
+            "config('K', default='dev')",
+            "config('K', 'dev')",
+            "os.environ.get('K') or 'dev'",
+            "(os.getenv('K')\n  or 'dev')",
+        ] {
+            assert!(
+                matches!(&rhs(fb), Rhs::Fallback { literal, .. } if literal.value == Some(StrValue::Str("dev".into()))),
+                "{fb}: {:?}",
+                rhs(fb)
+            );
+        }
+        for ext in [
+            "os.environ['K']",
+            "os.environ.get('K')",
+            "env('K')",
+            "config('K', default=None)",
+            "env('K', cast=str)",
+        ] {
+            assert!(
+                matches!(rhs(ext), Rhs::External { source: Source::Environment, .. }),
+                "{ext}"
+            );
+        }
+        for eph in [
+            "get_random_secret_key()",
+            "secrets.token_hex(32)",
+            "os.urandom(24)",
+            "''.join(random.choice(chars) for _ in range(50))",
+            "os.environ.get('K', get_random_secret_key())",
+            "os.environ.get('K') or secrets.token_urlsafe()",
+        ] {
+            assert!(matches!(rhs(eph), Rhs::Ephemeral { .. }), "{eph}");
+        }
+        assert!(matches!(
+            rhs("secret_key.generate_or_read_from_file(\n    os.path.join(LOCAL_PATH, '.secret_key_store'))"),
+            Rhs::External { source: Source::File, .. }
+        ));
+        assert!(matches!(
+            rhs("open('/etc/key').read().strip()"),
+            Rhs::External { source: Source::File, .. }
+        ));
+        assert!(matches!(rhs("load_key()"), Rhs::External { source: Source::Call, .. }));
+        assert!(matches!(rhs("base.SECRET_KEY"), Rhs::External { source: Source::Module, .. }));
+        assert!(matches!(rhs("'abcde' * 10"), Rhs::Unknown));
+        assert!(matches!(rhs("OTHER"), Rhs::Unknown));
+        assert!(matches!(rhs("f'{x}'"), Rhs::Unknown));
+    }
+
+    #[test]
+    fn literal_spans_cover_first_to_last_token() {
+        let src = "SECRET_KEY = ( 'a'  'b' )\n";
+        let s = scan_str(src);
+        let Rhs::Literal(l) = &s.bindings[0].value else {
+            panic!()
+        };
+        assert_eq!(&src[l.span.clone()], "'a'  'b'");
+        assert_eq!(l.parts.len(), 2);
+    }
+}
