@@ -113,7 +113,9 @@ fn parse_size(s: &str) -> Result<u64, String> {
     num.parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("'{s}' is not a size (a number of bytes, optionally with K, M or G)"))
+        .ok_or_else(|| {
+            format!("'{s}' is not a size (a number of bytes, optionally with K, M or G)")
+        })
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -133,7 +135,10 @@ impl Args {
             ));
         }
         if self.length > 4096 {
-            return Err(format!("--length {} is too long (at most 4096)", self.length));
+            return Err(format!(
+                "--length {} is too long (at most 4096)",
+                self.length
+            ));
         }
         if !is_identifier(&self.name) {
             return Err(format!("--name '{}' is not a Python identifier", self.name));
@@ -228,7 +233,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     for path in &config.paths {
         let outcome = process(path, &config, &mut rng);
         status = status.max(file_status(&outcome, &config));
-        let diff = diff_text(&outcome, &config, config.color && config.format == Format::Text);
+        let diff = diff_text(
+            &outcome,
+            &config,
+            config.color && config.format == Format::Text,
+        );
         if config.format == Format::Text {
             print_text(&outcome, &config, &diff, &mut out, &mut err);
         } else if let Err(e) = &outcome.result {
@@ -270,7 +279,11 @@ fn file_status(o: &FileOutcome, config: &Config) -> Status {
     if config.diff && p.analysis.patched.is_some() {
         s = Status::Failure;
     }
-    if config.write && findings.iter().any(|f| f.verdict.fails() && f.fix == Fix::None) {
+    if config.write
+        && findings
+            .iter()
+            .any(|f| f.verdict.fails() && f.fix == Fix::None)
+    {
         s = Status::Failure;
     }
     s

@@ -21,7 +21,8 @@ pub fn apply(src: &[u8], edits: &[Edit]) -> Result<Vec<u8>, Overlap> {
     let mut edits: Vec<&Edit> = edits.iter().collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup_by(|a, b| a == b);
-    let mut out = Vec::with_capacity(src.len() + edits.iter().map(|e| e.content.len()).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(src.len() + edits.iter().map(|e| e.content.len()).sum::<usize>());
     let mut pos = 0;
     for (i, e) in edits.iter().enumerate() {
         if e.range.start < pos || e.range.end > src.len() {
@@ -57,7 +58,10 @@ mod tests {
 
     #[test]
     fn identical_edits_once_overlaps_refused() {
-        assert_eq!(apply(b"abc", &[edit(1..2, "X"), edit(1..2, "X")]).unwrap(), b"aXc");
+        assert_eq!(
+            apply(b"abc", &[edit(1..2, "X"), edit(1..2, "X")]).unwrap(),
+            b"aXc"
+        );
         assert!(apply(b"abcd", &[edit(0..2, "X"), edit(1..3, "Y")]).is_err());
         assert!(apply(b"ab", &[edit(1..5, "X")]).is_err());
     }

@@ -235,7 +235,8 @@ impl Locked {
         };
         temp.write_all(new)
             .map_err(|e| write_step("writing the new content", e))?;
-        retry(|| temp.as_file().sync_all()).map_err(|e| write_step("fsync of the new content", e))?;
+        retry(|| temp.as_file().sync_all())
+            .map_err(|e| write_step("fsync of the new content", e))?;
         let (uid, gid) = (self.meta.uid(), self.meta.gid());
         let tmeta = temp
             .as_file()
@@ -252,8 +253,11 @@ impl Locked {
             )?;
         }
         let mode = self.meta.mode() & 0o7777;
-        retry(|| temp.as_file().set_permissions(fs::Permissions::from_mode(mode)))
-            .map_err(|e| write_step("setting the file mode", e))?;
+        retry(|| {
+            temp.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))
+        })
+        .map_err(|e| write_step("setting the file mode", e))?;
         let mut temp = Some(temp);
         loop {
             match temp.take().expect("temp file").persist(&self.real) {

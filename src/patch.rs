@@ -51,7 +51,10 @@ impl Verdict {
 
     /// Whether `--check` fails on it.
     pub fn fails(self) -> bool {
-        matches!(self, Verdict::Insecure | Verdict::Missing | Verdict::Ephemeral)
+        matches!(
+            self,
+            Verdict::Insecure | Verdict::Missing | Verdict::Ephemeral
+        )
     }
 }
 
@@ -106,6 +109,8 @@ pub struct Analysis {
     pub secrets_before: Vec<Range<usize>>,
     /// Spans of the new literals in the patched bytes.
     pub secrets_after: Vec<Range<usize>>,
+    /// The edits that make `patched` from the original, sorted.
+    pub edits: Vec<Edit>,
 }
 
 /// Why a file cannot be analysed: a message naming the line where that helps.
@@ -168,7 +173,7 @@ pub fn analyze(
                 f.reasons = vec![];
                 f.message = match lookup {
                     None => format!("{name} is a strong literal key"),
-                    Some(l) => format!("{name} falls back to a strong literal key in {l}(…)"),
+                    Some(l) => format!("{name} falls back to a strong literal key in {l}"),
                 };
                 if lookup.is_some() {
                     f.verdict = Verdict::External;
@@ -188,7 +193,7 @@ pub fn analyze(
                         f.reason = "insecure-fallback";
                         f.reasons = std::iter::once("insecure-fallback").chain(codes).collect();
                         f.message = format!(
-                            "the fallback of {l}(…) for {name} {}; it is used whenever the variable is unset",
+                            "the fallback in {l} for {name} {}; it is used whenever the variable is unset",
                             j.detail
                         );
                     }
@@ -281,8 +286,8 @@ pub fn analyze(
 
     if !edits.is_empty() {
         edits.sort_by_key(|(e, _)| e.range.start);
-        let plain: Vec<Edit> = edits.iter().map(|(e, _)| e.clone()).collect();
-        let patched = apply(src, &plain).map_err(|o| {
+        analysis.edits = edits.iter().map(|(e, _)| e.clone()).collect();
+        let patched = apply(src, &analysis.edits).map_err(|o| {
             AnalysisError(format!(
                 "internal error: overlapping edits at bytes {:?} and {:?}",
                 o.0, o.1
@@ -298,7 +303,10 @@ pub fn analyze(
         }
         // Secret literals left as they were (strong keys) keep being masked in the new text.
         for kept in &analysis.secrets_before {
-            if edits.iter().any(|(e, _)| e.range.start < kept.end && kept.start < e.range.end) {
+            if edits
+                .iter()
+                .any(|(e, _)| e.range.start < kept.end && kept.start < e.range.end)
+            {
                 continue;
             }
             let shift: isize = edits
@@ -459,15 +467,24 @@ mod tests {
         ] {
             let first = run(src).patched.expect("first run patches");
             let second = run(&first);
-            assert!(second.patched.is_none(), "{:?}", String::from_utf8_lossy(&first));
+            assert!(
+                second.patched.is_none(),
+                "{:?}",
+                String::from_utf8_lossy(&first)
+            );
             assert!(second.findings.iter().all(|f| !f.verdict.fails()));
         }
     }
 
     #[test]
     fn errors_name_the_line() {
-        let e = analyze(b"x = 1\ny = 'abc\n", &opts(), true, &mut StdRng::seed_from_u64(1))
-            .unwrap_err();
+        let e = analyze(
+            b"x = 1\ny = 'abc\n",
+            &opts(),
+            true,
+            &mut StdRng::seed_from_u64(1),
+        )
+        .unwrap_err();
         assert_eq!(e.0, "line 2, column 5: unterminated string literal");
         assert!(analyze(b"", &opts(), true, &mut StdRng::seed_from_u64(1)).is_err());
     }

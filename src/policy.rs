@@ -24,8 +24,14 @@ pub const INSECURE_PREFIX: &str = "django-insecure-";
 
 /// Values published in templates and documentation, with where they come from.
 pub const KNOWN_PUBLIC: [(&[u8], &str); 9] = [
-    (b"elj1IWiLoWHgcyYxFVLj7cM5rGOOxWl0", "OpenStack Horizon's old default"),
-    (b"elj1IWiLoWHgryYxFT6j7cM5fGOOxWY0", "OpenStack Horizon's documentation"),
+    (
+        b"elj1IWiLoWHgcyYxFVLj7cM5rGOOxWl0",
+        "OpenStack Horizon's old default",
+    ),
+    (
+        b"elj1IWiLoWHgryYxFT6j7cM5fGOOxWY0",
+        "OpenStack Horizon's documentation",
+    ),
     (b"badcafe", "OpenStack Horizon's test settings"),
     (
         b"192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
@@ -219,7 +225,8 @@ pub fn judge(value: Option<&StrValue>) -> Judgement {
     if unique < MIN_UNIQUE {
         reasons.push(Reason::TooFewUnique);
         details.push(format!(
-            "has {unique} distinct characters, fewer than {MIN_UNIQUE}"
+            "has {unique} distinct character{}, fewer than {MIN_UNIQUE}",
+            if unique == 1 { "" } else { "s" }
         ));
     }
     if reasons.is_empty() {
@@ -364,7 +371,11 @@ mod tests {
             "x$0fn1&k#@q!c-+7z(8w)h3r=j2v%u9s^m4p_d6t*l5y&b1g0a7e8i9o3k2n4c6",
             "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcb0",
         ] {
-            assert!(reasons(k).is_empty(), "{k}: {:?}", judge(Some(&StrValue::Str(k.into()))));
+            assert!(
+                reasons(k).is_empty(),
+                "{k}: {:?}",
+                judge(Some(&StrValue::Str(k.into())))
+            );
         }
     }
 }

@@ -62,10 +62,18 @@ pub enum Rhs {
     Literal(Literal),
     /// An environment lookup whose fallback is a literal: `os.environ.get('K', 'dev')`,
     /// `env('K', default='…')`, `os.getenv('K') or 'dev'`.
-    Fallback { lookup: String, literal: Literal },
+    Fallback {
+        lookup: String,
+        literal: Literal,
+    },
     /// Made at import time by a random generator, so every process gets its own.
-    Ephemeral { generator: String },
-    External { source: Source, detail: String },
+    Ephemeral {
+        generator: String,
+    },
+    External {
+        source: Source,
+        detail: String,
+    },
     Unknown,
 }
 
@@ -142,7 +150,10 @@ pub fn scan(src: &[u8], lexed: &Lexed, encoding: Encoding, name: &str) -> Scan {
     // Open blocks: (indent of the header, whether it is a `def`).
     let mut blocks: Vec<(u32, bool)> = Vec::new();
     for line in &lexed.lines {
-        while blocks.last().is_some_and(|&(indent, _)| indent >= line.indent) {
+        while blocks
+            .last()
+            .is_some_and(|&(indent, _)| indent >= line.indent)
+        {
             blocks.pop();
         }
         let in_def = blocks.iter().any(|&(_, def)| def);
@@ -177,7 +188,8 @@ fn header(cx: &Ctx, toks: &[Token]) -> Option<(bool, usize)> {
     let word = cx.text(kw);
     let hard = matches!(
         word,
-        b"if" | b"elif"
+        b"if"
+            | b"elif"
             | b"else"
             | b"while"
             | b"for"
@@ -359,7 +371,9 @@ fn matching_close(cx: &Ctx, toks: &[Token], open: usize) -> Option<usize> {
     toks.iter()
         .enumerate()
         .skip(open + 1)
-        .find(|(_, t)| t.depth == depth && t.kind == Kind::Op && matches!(cx.text(t), b")" | b"]" | b"}"))
+        .find(|(_, t)| {
+            t.depth == depth && t.kind == Kind::Op && matches!(cx.text(t), b")" | b"]" | b"}")
+        })
         .map(|(i, _)| i)
 }
 
@@ -418,7 +432,7 @@ fn literal(cx: &Ctx, toks: &[Token]) -> Option<Literal> {
 }
 
 /// Splits at a keyword or comma at the depth of the first token.
-fn split_at<'t>(toks: &'t [Token], is_sep: impl Fn(&Token) -> bool) -> Vec<&'t [Token]> {
+fn split_at(toks: &[Token], is_sep: impl Fn(&Token) -> bool) -> Vec<&[Token]> {
     let depth = toks.first().map_or(0, |t| t.depth);
     toks.split(|t| t.depth == depth && is_sep(t)).collect()
 }
@@ -438,7 +452,10 @@ fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
     if parts.len() > 1 {
         let (last, first) = parts.split_last().expect("two parts");
         if let Some(literal) = literal(cx, last) {
-            if first.iter().any(|p| mentions(cx, p, &ENVIRONMENT).is_some()) {
+            if first
+                .iter()
+                .any(|p| mentions(cx, p, &ENVIRONMENT).is_some())
+            {
                 let lookup = String::from_utf8_lossy(
                     &cx.src[first[0][0].start..first[first.len() - 1].last().expect("part").end],
                 )
@@ -564,7 +581,10 @@ fn environment_lookup(cx: &Ctx, rhs: &[Token]) -> Option<Rhs> {
     match literal(cx, default) {
         // A `None` default fails loudly when the variable is unset: nothing hard-coded.
         Some(Literal { value: None, .. }) => Some(external),
-        Some(literal) => Some(Rhs::Fallback { lookup, literal }),
+        Some(literal) => Some(Rhs::Fallback {
+            lookup: format!("{lookup}(…)"),
+            literal,
+        }),
         None => match mentions(cx, default, &GENERATORS) {
             Some(generator) => Some(Rhs::Ephemeral { generator }),
             None => Some(external),
@@ -692,13 +712,18 @@ SECRET_KEY == 'eq'
     }
 
     fn rhs(src: &str) -> Rhs {
-        scan_str(&format!("SECRET_KEY = {src}\n")).bindings[0].value.clone()
+        scan_str(&format!("SECRET_KEY = {src}\n")).bindings[0]
+            .value
+            .clone()
     }
 
     #[test]
     fn classifies_right_hand_sides() {
         assert!(matches!(rhs("'x'"), Rhs::Literal(_)));
-        assert!(matches!(rhs("None"), Rhs::Literal(Literal { value: None, .. })));
+        assert!(matches!(
+            rhs("None"),
+            Rhs::Literal(Literal { value: None, .. })
+        ));
         assert!(matches!(rhs("b'x'"), Rhs::Literal(_)));
         for fb in [
             "os.environ.get('K', 'dev')",
@@ -726,7 +751,13 @@ SECRET_KEY == 'eq'
             "env('K', cast=str)",
         ] {
             assert!(
-                matches!(rhs(ext), Rhs::External { source: Source::Environment, .. }),
+                matches!(
+                    rhs(ext),
+                    Rhs::External {
+                        source: Source::Environment,
+                        ..
+                    }
+                ),
                 "{ext}"
             );
         }
@@ -746,10 +777,25 @@ SECRET_KEY == 'eq'
         ));
         assert!(matches!(
             rhs("open('/etc/key').read().strip()"),
-            Rhs::External { source: Source::File, .. }
+            Rhs::External {
+                source: Source::File,
+                ..
+            }
         ));
-        assert!(matches!(rhs("load_key()"), Rhs::External { source: Source::Call, .. }));
-        assert!(matches!(rhs("base.SECRET_KEY"), Rhs::External { source: Source::Module, .. }));
+        assert!(matches!(
+            rhs("load_key()"),
+            Rhs::External {
+                source: Source::Call,
+                ..
+            }
+        ));
+        assert!(matches!(
+            rhs("base.SECRET_KEY"),
+            Rhs::External {
+                source: Source::Module,
+                ..
+            }
+        ));
         assert!(matches!(rhs("'abcde' * 10"), Rhs::Unknown));
         assert!(matches!(rhs("OTHER"), Rhs::Unknown));
         assert!(matches!(rhs("f'{x}'"), Rhs::Unknown));

@@ -161,8 +161,8 @@ fn newline_len(b: &[u8], i: usize) -> usize {
 
 const THREE_CHAR_OPS: [&[u8]; 5] = [b"**=", b"//=", b">>=", b"<<=", b"..."];
 const TWO_CHAR_OPS: [&[u8]; 20] = [
-    b"==", b"!=", b"<=", b">=", b":=", b"->", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=", b"^=",
-    b"@=", b"**", b"//", b"<<", b">>", b"<>",
+    b"==", b"!=", b"<=", b">=", b":=", b"->", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=",
+    b"^=", b"@=", b"**", b"//", b"<<", b">>", b"<>",
 ];
 
 impl Lexer<'_> {
@@ -296,10 +296,7 @@ impl Lexer<'_> {
                     };
                     match self.brackets.pop() {
                         None => {
-                            return Err(LexError::new(
-                                start,
-                                format!("unmatched '{}'", c as char),
-                            ))
+                            return Err(LexError::new(start, format!("unmatched '{}'", c as char)))
                         }
                         Some((open, _)) if open != want => {
                             return Err(LexError::new(
@@ -389,17 +386,14 @@ fn scan_number(b: &[u8], start: usize) -> usize {
     let hex = b[start] == b'0' && matches!(b.get(start + 1), Some(b'x' | b'X'));
     let mut i = start;
     while let Some(&c) = b.get(i) {
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
-            i += 1;
-        } else if (c == b'+' || c == b'-')
+        let exponent_sign = (c == b'+' || c == b'-')
             && !hex
             && matches!(b[i - 1], b'e' | b'E')
-            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
-            i += 1;
-        } else {
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if !(c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign) {
             break;
         }
+        i += 1;
     }
     i
 }
@@ -435,12 +429,14 @@ fn scan_string(b: &[u8], q: usize, info: StrInfo) -> Result<usize, LexError> {
                 i += 1;
             }
             b'\\' => match b.get(i + 1) {
-                Some(b'N') if info.formatted && !info.raw && b.get(i + 2) == Some(&b'{') => {
-                    match b[i + 3..].iter().position(|&c| c == b'}' || c == info.quote) {
-                        Some(p) if b[i + 3 + p] == b'}' => i += 3 + p + 1,
-                        _ => return Err(unterminated(open, info)),
-                    }
-                }
+                Some(b'N') if info.formatted && !info.raw && b.get(i + 2) == Some(&b'{') => match b
+                    [i + 3..]
+                    .iter()
+                    .position(|&c| c == b'}' || c == info.quote)
+                {
+                    Some(p) if b[i + 3 + p] == b'}' => i += 3 + p + 1,
+                    _ => return Err(unterminated(open, info)),
+                },
                 Some(b'{' | b'}') if info.formatted => i += 1,
                 Some(_) => i += 1 + newline_len(b, i + 1).max(1),
                 None => return Err(unterminated(open, info)),
@@ -541,15 +537,19 @@ fn scan_field(b: &[u8], mut i: usize, open: usize, outer: StrInfo) -> Result<usi
 
 /// Scans a format spec (after `:` in a replacement field) up to and past the field's closing `}`;
 /// it is literal text in which `{…}` opens a nested field.
-fn scan_format_spec(b: &[u8], mut i: usize, open: usize, outer: StrInfo) -> Result<usize, LexError> {
+fn scan_format_spec(
+    b: &[u8],
+    mut i: usize,
+    open: usize,
+    outer: StrInfo,
+) -> Result<usize, LexError> {
     loop {
         let Some(&c) = b.get(i) else {
             return Err(unterminated(open, outer));
         };
         match c {
             _ if c == outer.quote
-                && (!outer.triple
-                    || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) =>
+                && (!outer.triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c))) =>
             {
                 return Err(LexError::new(i, "f-string: expecting '}'"));
             }
@@ -745,11 +745,19 @@ mod tests {
     fn errors_name_the_place() {
         let cases: [(&[u8], usize, &str); 8] = [
             (b"a = 'abc\n", 4, "unterminated string literal"),
-            (b"a = '''abc\n", 4, "unterminated triple-quoted string literal"),
+            (
+                b"a = '''abc\n",
+                4,
+                "unterminated triple-quoted string literal",
+            ),
             (b"a = (1,\n", 4, "'(' was never closed"),
             (b"a = 1)\n", 5, "unmatched ')'"),
             (b"a = (1]\n", 6, "closing ']' does not match opening '('"),
-            (b"a = 1 \\", 6, "unexpected end of file after line continuation"),
+            (
+                b"a = 1 \\",
+                6,
+                "unexpected end of file after line continuation",
+            ),
             (b"a = 1\0", 5, "NUL byte: not a Python source file"),
             (b"a = $", 4, "invalid character '$'"),
         ];

@@ -71,7 +71,9 @@ fn coding_cookie(src: &[u8]) -> Option<String> {
 fn cookie_in_comment(comment: &[u8]) -> Option<String> {
     let pos = comment.windows(6).position(|w| w == b"coding")?;
     let rest = &comment[pos + 6..];
-    let rest = rest.strip_prefix(b":").or_else(|| rest.strip_prefix(b"="))?;
+    let rest = rest
+        .strip_prefix(b":")
+        .or_else(|| rest.strip_prefix(b"="))?;
     let rest = &rest[rest
         .iter()
         .position(|&c| c != b' ' && c != b'\t')
@@ -143,7 +145,11 @@ pub fn literal_value(token: &[u8], info: StrInfo, encoding: Encoding) -> StrValu
         if c == b'\r' {
             push_source(&body[plain_start..i], &mut units);
             units.push(b'\n' as u32);
-            i += if body.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+            i += if body.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
             plain_start = i;
             continue;
         }
@@ -191,7 +197,10 @@ fn escape(s: &[u8], bytes: bool) -> (usize, Escape) {
     let simple = |u: u8| (2, Escape::Unit(u as u32));
     match c {
         b'\n' => (2, Escape::Nothing),
-        b'\r' => (if s.get(2) == Some(&b'\n') { 3 } else { 2 }, Escape::Nothing),
+        b'\r' => (
+            if s.get(2) == Some(&b'\n') { 3 } else { 2 },
+            Escape::Nothing,
+        ),
         b'\\' | b'\'' | b'"' => simple(c),
         b'a' => simple(7),
         b'b' => simple(8),
@@ -252,7 +261,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(value(r"'a\nb\x41\101\u00e9\U0001F600\\\''"), s("a\nbAAé😀\\'"));
+        assert_eq!(
+            value(r"'a\nb\x41\101\u00e9\U0001F600\\\''"),
+            s("a\nbAAé😀\\'")
+        );
         assert_eq!(value(r"'\q\N{DASH}'"), s("\\q\u{FFFD}"));
         assert_eq!(value("'a\\\nb'"), s("ab"));
         assert_eq!(value(r"r'a\nb'"), s(r"a\nb"));
@@ -271,10 +283,7 @@ mod tests {
         let Kind::Str(info) = lexed.tokens[0].kind else {
             panic!()
         };
-        assert_eq!(
-            literal_value(src, info, Encoding::SingleByte),
-            s("été")
-        );
+        assert_eq!(literal_value(src, info, Encoding::SingleByte), s("été"));
     }
 
     #[test]

@@ -60,7 +60,14 @@ mod tests {
     #[test]
     fn unified_with_headers_and_missing_newline() {
         let mut out = Vec::new();
-        write(&mut out, "s.py", b"a\nb\nK = 'x'", b"a\nb\nK = 'y'\n", false).unwrap();
+        write(
+            &mut out,
+            "s.py",
+            b"a\nb\nK = 'x'",
+            b"a\nb\nK = 'y'\n",
+            false,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,

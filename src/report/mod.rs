@@ -16,7 +16,9 @@ use crate::python::source::StrValue;
 /// Short values lose even their first characters.
 pub fn mask_text(value: &str) -> String {
     let n = value.chars().count();
-    if n >= 16 {
+    if n == 0 {
+        "(empty)".to_string()
+    } else if n >= 16 {
         let head: String = value.chars().take(2).collect();
         format!("{head}****** ({n} chars)")
     } else {

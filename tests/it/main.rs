@@ -1,0 +1,10 @@
+//! Integration tests: the real `secretpatch` binary on real files, with CPython (and Django, where
+//! installed) as the judge of the results.
+#![allow(clippy::print_stderr)]
+
+mod cli;
+mod django;
+mod fixtures;
+mod props;
+mod stdlib;
+mod util;
