@@ -198,7 +198,11 @@ impl<W: Write> Output<W> {
         if self.closed || self.failed.is_some() {
             return;
         }
-        let result = f(&mut self.inner).and_then(|()| self.inner.flush());
+        // One write per message, so lines of concurrent runs never interleave.
+        let mut buf = Vec::new();
+        let result = f(&mut buf)
+            .and_then(|()| self.inner.write_all(&buf))
+            .and_then(|()| self.inner.flush());
         match result {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => self.closed = true,

@@ -3,7 +3,9 @@
 #![allow(clippy::print_stderr)]
 
 mod cli;
+mod concurrency;
 mod django;
+mod faults;
 mod fixtures;
 mod props;
 mod stdlib;

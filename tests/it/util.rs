@@ -154,3 +154,44 @@ fn split_on<'a>(hay: &'a [u8], sep: &[u8]) -> Vec<&'a [u8]> {
     out.push(&hay[start..]);
     out
 }
+
+/// Says why a test cannot run here and lets it pass, unless `SECRETPATCH_STRICT` is set (as CI
+/// sets it), where a missing capability is a failure.
+pub fn skip(why: &str) {
+    assert!(
+        std::env::var_os("SECRETPATCH_STRICT").is_none(),
+        "{why}, and SECRETPATCH_STRICT forbids skipping"
+    );
+    eprintln!("skipped: {why}");
+}
+
+/// Whether this process runs as root (needed for mounts, chown and chattr).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether `tool --version` (or `-V`) runs.
+pub fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Leftover temporary files beside `file`.
+pub fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".secretpatch-"))
+        .collect()
+}
