@@ -7,7 +7,8 @@
 //! Replacing, under an exclusive `flock` on the file:
 //! 1. a temporary file `.NAME.secretpatch-XXXXXX` is created in the same directory with mode 0600;
 //! 2. the new content is written in full and fsync'd;
-//! 3. it is given the original's owner and group (then its mode, since chown may clear set-id bits);
+//! 3. it is given the original's owner and group, then its mode (chown may clear set-id bits), then
+//!    its extended attributes (SELinux label, ACLs);
 //! 4. it is renamed over the original, and the directory is fsync'd so the rename survives a crash.
 //!
 //! Why the lock is safe although the rename replaces the inode: a process locks the inode it opened,
@@ -116,8 +117,8 @@ pub fn read(path: &Path, max_size: u64) -> Result<Vec<u8>, FsError> {
 pub struct Locked {
     /// The file the path resolves to (a symlink's target).
     real: PathBuf,
-    /// Holds the lock until dropped.
-    _file: File,
+    /// The original, open: holds the lock until dropped.
+    file: File,
     meta: Metadata,
     pub content: Vec<u8>,
 }
@@ -162,7 +163,7 @@ pub fn lock(path: &Path, opts: &IoOptions) -> Result<Locked, FsError> {
                 remove_leftovers(&real);
                 return Ok(Locked {
                     real,
-                    _file: file,
+                    file,
                     meta,
                     content,
                 });
@@ -170,6 +171,37 @@ pub fn lock(path: &Path, opts: &IoOptions) -> Result<Locked, FsError> {
             _ => continue,
         }
     }
+}
+
+/// Copies every extended attribute (SELinux label, POSIX ACLs, user attributes) from the original
+/// to the new file, so that neither its label nor its access list is lost. One that cannot be
+/// copied stops the replace.
+fn copy_xattrs(from: &File, to: &File) -> Result<(), FsError> {
+    use xattr::FileExt;
+    let names = match from.list_xattr() {
+        Ok(names) => names,
+        // A file system without extended attributes has none to keep.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTSUP) => return Ok(()),
+        Err(e) => {
+            return Err(err(format!(
+                "cannot list extended attributes: {}",
+                describe(&e)
+            )))
+        }
+    };
+    for name in names {
+        let shown = name.to_string_lossy().into_owned();
+        let failed = |e: io::Error| {
+            err(format!(
+                "cannot keep extended attribute {shown}: {}; the original is unchanged",
+                describe(&e)
+            ))
+        };
+        if let Some(value) = from.get_xattr(&name).map_err(failed)? {
+            retry(|| to.set_xattr(&name, &value)).map_err(failed)?;
+        }
+    }
+    Ok(())
 }
 
 fn temp_prefix(real: &Path) -> String {
@@ -258,6 +290,8 @@ impl Locked {
                 .set_permissions(fs::Permissions::from_mode(mode))
         })
         .map_err(|e| write_step("setting the file mode", e))?;
+        // After chown, which drops security.capability.
+        copy_xattrs(&self.file, temp.as_file())?;
         let mut temp = Some(temp);
         loop {
             match temp.take().expect("temp file").persist(&self.real) {

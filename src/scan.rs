@@ -301,7 +301,12 @@ fn visit_statement(cx: &Ctx, stmt: &[Token], out: &mut Scan) {
 
 /// `from MODULE import a, b as c, (d)` and `from MODULE import *`.
 fn visit_import_from(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
-    let Some(imp) = stmt.iter().position(|t| cx.is_name(t, "import")) else {
+    // `from import x` is not Python; there must be a module between the two keywords.
+    let Some(imp) = stmt
+        .iter()
+        .position(|t| cx.is_name(t, "import"))
+        .filter(|&i| i >= 2)
+    else {
         return;
     };
     let module = String::from_utf8_lossy(&cx.src[stmt[1].start..stmt[imp - 1].end]).into_owned();
@@ -410,7 +415,6 @@ fn literal(cx: &Ctx, toks: &[Token]) -> Option<Literal> {
                 after_plus = false;
             }
             Kind::Op if cx.text(t) == b"+" && !after_plus => after_plus = true,
-            Kind::Op if matches!(cx.text(t), b"(" | b")") => {}
             _ => return None,
         }
     }
@@ -456,10 +460,16 @@ fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
                 .iter()
                 .any(|p| mentions(cx, p, &ENVIRONMENT).is_some())
             {
-                let lookup = String::from_utf8_lossy(
-                    &cx.src[first[0][0].start..first[first.len() - 1].last().expect("part").end],
-                )
-                .into_owned();
+                // What stands before the last `or`, which may be nothing in broken code.
+                let before = &rhs[..rhs.len() - last.len()];
+                let lookup = match before {
+                    [first, .., or] if or.start > first.start => {
+                        String::from_utf8_lossy(&cx.src[first.start..or.start])
+                            .trim()
+                            .to_string()
+                    }
+                    _ => String::new(),
+                };
                 return Rhs::Fallback {
                     lookup: format!("{lookup} or …"),
                     literal,
@@ -698,6 +708,20 @@ SECRET_KEY == 'eq'
     }
 
     #[test]
+    fn malformed_imports_do_not_panic() {
+        for src in [
+            "from import SECRET_KEY\n",
+            "from\n",
+            "import\n",
+            "from x import\n",
+            "SECRET_KEY = or environ or 'x'\n",
+            "SECRET_KEY = or 'x'\n",
+        ] {
+            scan_str(src);
+        }
+    }
+
+    #[test]
     fn imports() {
         let s = scan_str("from .base import *\nfrom .local import (A, SECRET_KEY)\nfrom x import K as SECRET_KEY\n");
         assert_eq!(s.star_imports.len(), 1);
@@ -799,6 +823,12 @@ SECRET_KEY == 'eq'
         assert!(matches!(rhs("'abcde' * 10"), Rhs::Unknown));
         assert!(matches!(rhs("OTHER"), Rhs::Unknown));
         assert!(matches!(rhs("f'{x}'"), Rhs::Unknown));
+        // Calling a string is no literal, though it is all strings and brackets.
+        assert!(matches!(
+            rhs("'a' 'b'('c')"),
+            Rhs::External { .. } | Rhs::Unknown
+        ));
+        assert!(matches!(rhs("'a' + ('b')"), Rhs::Unknown));
     }
 
     #[test]

@@ -590,3 +590,72 @@ fn a_full_stderr_is_an_error_not_a_panic() {
     // The patch itself was done.
     assert!(is_new(&fs::read(dir.path().join("s.py")).unwrap()));
 }
+
+#[test]
+fn extended_attributes_are_kept_or_the_file_is_left_alone() {
+    use xattr::FileExt;
+    let dir = dir_with(&[("s.py", ORIGINAL)]);
+    let file = dir.path().join("s.py");
+    let set = fs::File::open(&file)
+        .unwrap()
+        .set_xattr("user.origin", b"package");
+    if set.is_err() {
+        skip("this file system takes no user extended attributes");
+        return;
+    }
+    let run = run_in(dir.path(), &["s.py"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let kept = fs::File::open(&file)
+        .unwrap()
+        .get_xattr("user.origin")
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some(&b"package"[..]));
+
+    if !need_strace() {
+        return;
+    }
+    fs::write(&file, ORIGINAL).unwrap();
+    fs::File::open(&file)
+        .unwrap()
+        .set_xattr("user.origin", b"package")
+        .unwrap();
+    let run = strace(dir.path(), &inj("fsetxattr:error=EPERM:when=1"), &["s.py"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("cannot keep extended attribute user.origin: Operation not permitted; the original is unchanged"),
+        "{run:?}"
+    );
+    assert_eq!(fs::read(&file).unwrap(), ORIGINAL);
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+#[test]
+fn resource_limits_kill_or_refuse_but_never_corrupt() {
+    let mut big = ORIGINAL.to_vec();
+    big.extend(std::iter::repeat_n(b"# padding line\n".as_slice(), 400).flatten());
+    let dir = dir_with(&[("s.py", &big)]);
+    // A file-size limit below the file: the kernel stops the write (SIGXFSZ).
+    let run: Run = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -f 2; exec {BIN} s.py"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap()
+        .into();
+    assert_ne!(run.code, 0, "{run:?}");
+    assert_eq!(fs::read(dir.path().join("s.py")).unwrap(), big);
+    // Too few file descriptors for the temporary file.
+    let run: Run = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n 4; exec {BIN} s.py"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("Too many open files"), "{run:?}");
+    assert_eq!(fs::read(dir.path().join("s.py")).unwrap(), big);
+    // With the limits gone, the next run patches and cleans up after the killed one.
+    assert_eq!(run_in(dir.path(), &["-q", "s.py"]).code, 0);
+    assert!(temp_files(dir.path()).is_empty());
+}
