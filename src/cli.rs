@@ -12,12 +12,13 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser, ValueEnum};
 
-use crate::config::{Config, Format};
+use crate::config::{Config, FileConfig, Format};
+use crate::discover::WalkOptions;
 use crate::fsio::IoOptions;
-use crate::keygen::{os_rng, Alphabet};
+use crate::keygen::Alphabet;
 use crate::patch::{reason_label, Fix, PatchOptions};
 use crate::policy::MIN_LENGTH;
-use crate::process::{process, FileOutcome};
+use crate::process::{run_all, FileOutcome, Report};
 use crate::report;
 
 /// The exit statuses, as ruff has them.
@@ -41,14 +42,16 @@ enum ColorChoice {
 /// Find a missing, empty or default SECRET_KEY in Python settings files and replace it in place
 /// with a fresh key from the operating system's CSPRNG, changing no other byte.
 ///
-/// With no mode flag, each file is patched: every insecure literal key is replaced, and a file with
-/// no key at all gets one appended. Exit status: 0 nothing to do or all done; 1 findings remain
-/// (--check), a dry run would change something, or a key cannot be patched (generated at import
-/// time); 2 an error.
+/// With no mode flag, each file is patched: every insecure literal key is replaced, and a file
+/// named on the command line with no key at all gets one appended. Directories are walked for
+/// *.py files, honouring .gitignore. Settings may also come from [tool.secretpatch] in the
+/// nearest pyproject.toml. Exit status: 0 nothing to do or all done; 1 findings remain
+/// (--check), a dry run would change something, or a failing key cannot be patched; 2 an error.
 #[derive(Debug, Parser)]
 #[command(name = "secretpatch", version, max_term_width = 100)]
 struct Args {
-    /// Python files to look at (Django settings.py, Horizon local_settings.py, Flask config.py).
+    /// Python files (Django settings.py, Horizon local_settings.py, Flask config.py) or
+    /// directories to walk.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -68,18 +71,59 @@ struct Args {
     #[arg(short, long)]
     quiet: bool,
 
-    /// The variable holding the key.
-    #[arg(long, value_name = "NAME", default_value = "SECRET_KEY")]
-    name: String,
+    /// The variable holding the key (repeat for several; default SECRET_KEY).
+    #[arg(long, value_name = "NAME")]
+    name: Vec<String>,
 
-    /// Length of a new key (at least 50, Django's minimum).
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    length: usize,
+    /// Length of a new key (at least 50, Django's minimum; default 64).
+    #[arg(long, value_name = "N")]
+    length: Option<usize>,
 
-    /// Characters of a new key: alnum is A-Z a-z 0-9 (safe unquoted in shells, .env, ConfigParser
-    /// and YAML); django is the alphabet of Django's get_random_secret_key(); hex is 0-9 a-f.
-    #[arg(long, value_enum, default_value_t = Alphabet::Alnum)]
-    alphabet: Alphabet,
+    /// Characters of a new key: alnum (default) is A-Z a-z 0-9 (safe unquoted in shells, .env,
+    /// ConfigParser and YAML); django is the alphabet of Django's get_random_secret_key(); hex is
+    /// 0-9 a-f.
+    #[arg(long, value_enum)]
+    alphabet: Option<Alphabet>,
+
+    /// Report every hard-coded literal key, even a strong one: a key committed to a repository
+    /// is a leaked key.
+    #[arg(long)]
+    strict: bool,
+
+    /// Files named on the command line that define no key are not findings (for pre-commit,
+    /// which names every changed file).
+    #[arg(long)]
+    no_missing: bool,
+
+    /// When walking directories, look only at files matching this glob (repeatable; default
+    /// *.py).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+
+    /// When walking directories, leave out files and directories matching this glob
+    /// (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+
+    /// Do not honour .gitignore, .ignore and similar files.
+    #[arg(long)]
+    no_ignore: bool,
+
+    /// Walk hidden files and directories too.
+    #[arg(long)]
+    hidden: bool,
+
+    /// Threads for walking directories (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Read settings from this pyproject.toml instead of the nearest one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+
+    /// Ignore [tool.secretpatch] in pyproject.toml.
+    #[arg(long)]
+    no_config: bool,
 
     /// Print secret values whole in diffs and reports instead of masking them.
     #[arg(long)]
@@ -128,20 +172,39 @@ fn is_identifier(s: &str) -> bool {
 
 impl Args {
     fn into_config(self) -> Result<Config, String> {
-        if self.length < MIN_LENGTH {
+        let file =
+            if self.no_config {
+                None
+            } else if let Some(path) = &self.config {
+                Some(FileConfig::load(path)?.ok_or_else(|| {
+                    format!("{}: has no [tool.secretpatch] table", path.display())
+                })?)
+            } else {
+                let cwd = std::env::current_dir().map_err(|e| {
+                    format!(
+                        "cannot read the working directory: {}",
+                        crate::fsio::describe(&e)
+                    )
+                })?;
+                FileConfig::find(&cwd)?.map(|(_, c)| c)
+            }
+            .unwrap_or_default();
+        let names = match (self.name.is_empty(), file.names) {
+            (false, _) => self.name,
+            (true, Some(names)) if !names.is_empty() => names,
+            _ => vec!["SECRET_KEY".to_string()],
+        };
+        let length = self.length.or(file.length).unwrap_or(64);
+        if length < MIN_LENGTH {
             return Err(format!(
-                "--length {} is too short: Django requires keys of at least {MIN_LENGTH} characters",
-                self.length
+                "--length {length} is too short: Django requires keys of at least {MIN_LENGTH} characters"
             ));
         }
-        if self.length > 4096 {
-            return Err(format!(
-                "--length {} is too long (at most 4096)",
-                self.length
-            ));
+        if length > 4096 {
+            return Err(format!("--length {length} is too long (at most 4096)"));
         }
-        if !is_identifier(&self.name) {
-            return Err(format!("--name '{}' is not a Python identifier", self.name));
+        if let Some(bad) = names.iter().find(|n| !is_identifier(n)) {
+            return Err(format!("--name '{bad}' is not a Python identifier"));
         }
         if !(self.lock_timeout.is_finite() && self.lock_timeout >= 0.0) {
             return Err("--lock-timeout takes a number of seconds".into());
@@ -154,6 +217,17 @@ impl Args {
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
+        let threads = self
+            .threads
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let or_file = |flag: Vec<String>, file: Option<Vec<String>>| {
+            if flag.is_empty() {
+                file.unwrap_or_default()
+            } else {
+                flag
+            }
+        };
         Ok(Config {
             paths: self.paths,
             write: !self.dry_run && !self.check,
@@ -163,10 +237,20 @@ impl Args {
             quiet: self.quiet,
             show_secrets: self.show_secrets,
             color,
+            missing: !self.no_missing,
+            threads,
+            walk: WalkOptions {
+                include: or_file(self.include, file.include),
+                exclude: or_file(self.exclude, file.exclude),
+                no_ignore: self.no_ignore,
+                hidden: self.hidden,
+            },
             patch: PatchOptions {
-                name: self.name,
-                length: self.length,
-                alphabet: self.alphabet,
+                names,
+                length,
+                alphabet: self.alphabet.or(file.alphabet).unwrap_or_default(),
+                strict: self.strict || file.strict.unwrap_or(false),
+                placeholders: file.placeholders.unwrap_or_default(),
             },
             io: IoOptions {
                 max_size: self.max_size,
@@ -230,29 +314,44 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let mut out = Output::new(io::stdout().lock());
-    let mut rng = os_rng();
+    let report = run_all(&config);
     let mut status = Status::Success;
-    let mut outcomes = Vec::new();
     let mut diffs = Vec::new();
-    for path in &config.paths {
-        let outcome = process(path, &config, &mut rng);
-        status = status.max(file_status(&outcome, &config));
-        let diff = diff_text(
-            &outcome,
-            &config,
-            config.color && config.format == Format::Text,
-        );
-        if config.format == Format::Text {
-            print_text(&outcome, &config, &diff, &mut out, &mut err);
-        } else if let Err(e) = &outcome.result {
-            err.emit(|w| writeln!(w, "secretpatch: {}: {e}", outcome.display()));
-        }
-        diffs.push(diff);
-        outcomes.push(outcome);
+    for outcome in &report.outcomes {
+        status = status.max(file_status(outcome, &config));
+        let colored = config.color && config.format == Format::Text;
+        diffs.push(diff_text(outcome, &config, colored));
     }
-    if config.format == Format::Json {
-        let diffs = config.diff.then_some(&diffs[..]);
-        out.emit(|w| report::json::write(w, &outcomes, diffs, config.show_secrets));
+    match config.format {
+        Format::Text => {
+            for (outcome, diff) in report.outcomes.iter().zip(&diffs) {
+                print_text(outcome, &config, diff, &mut out, &mut err);
+            }
+        }
+        Format::Json => {
+            print_errors(&report, &mut err);
+            let diffs = config.diff.then_some(&diffs[..]);
+            out.emit(|w| report::json::write(w, &report, diffs, config.show_secrets));
+        }
+        Format::Sarif => {
+            print_errors(&report, &mut err);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            out.emit(|w| report::sarif::write(w, &report.outcomes, &cwd, config.show_secrets));
+        }
+        Format::Github => {
+            print_errors(&report, &mut err);
+            for o in &report.outcomes {
+                let path = o.display();
+                match &o.result {
+                    Err(e) => out.emit(|w| report::github::error(w, &path, e)),
+                    Ok(p) => {
+                        for f in &p.analysis.findings {
+                            out.emit(|w| report::github::finding(w, &path, f, config.show_secrets));
+                        }
+                    }
+                }
+            }
+        }
     }
     if let Some(e) = out.failed.take() {
         err.emit(|w| {
@@ -270,24 +369,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     ExitCode::from(status as u8)
 }
 
+/// Errors go to standard error whatever the format, so that a person watching sees them.
+fn print_errors(report: &Report, err: &mut Output<impl Write>) {
+    for o in &report.outcomes {
+        if let Err(e) = &o.result {
+            err.emit(|w| writeln!(w, "secretpatch: {}: {e}", o.display()));
+        }
+    }
+}
+
 fn file_status(o: &FileOutcome, config: &Config) -> Status {
     let Ok(p) = &o.result else {
         return Status::Error;
     };
     let findings = &p.analysis.findings;
-    let failing = |f: &&crate::patch::Finding| f.verdict.fails();
     let mut s = Status::Success;
-    if config.check && findings.iter().any(|f| failing(&f)) {
+    if config.check && findings.iter().any(|f| f.fails()) {
         s = Status::Failure;
     }
-    if config.diff && p.analysis.patched.is_some() {
+    if config.diff && p.would_change {
         s = Status::Failure;
     }
-    if config.write
-        && findings
-            .iter()
-            .any(|f| f.verdict.fails() && f.fix == Fix::None)
-    {
+    if config.write && findings.iter().any(|f| f.fails() && f.fix == Fix::None) {
         s = Status::Failure;
     }
     s
@@ -341,7 +444,7 @@ fn print_text(
     };
     if config.check {
         for f in &p.analysis.findings {
-            if config.quiet && !f.verdict.fails() {
+            if f.suppressed.is_some() || (config.quiet && !f.fails()) {
                 continue;
             }
             out.emit(|w| report::text::finding(w, &path, f, config.show_secrets));
@@ -354,37 +457,36 @@ fn print_text(
         return;
     }
     if p.written && !config.quiet {
-        let mut replaced = Vec::new();
-        let mut added = false;
-        for f in &p.analysis.findings {
-            match f.fix {
-                Fix::Replace => replaced.push(format!(
-                    "line {}: {}",
-                    f.line,
-                    f.reasons
-                        .iter()
-                        .map(|r| reason_label(r))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-                Fix::Add => added = true,
-                Fix::None => {}
+        // One line per changed file and name: "replaced SECRET_KEY (line 23: …; line 40: …)".
+        let mut names: Vec<&str> = Vec::new();
+        for f in p.analysis.findings.iter().filter(|f| f.fix != Fix::None) {
+            if !names.contains(&f.name.as_str()) {
+                names.push(&f.name);
             }
         }
-        let name = &config.patch.name;
-        if !replaced.is_empty() {
-            let what = replaced.join("; ");
-            err.emit(|w| writeln!(w, "secretpatch: {path}: replaced {name} ({what})"));
-        }
-        if added {
-            err.emit(|w| writeln!(w, "secretpatch: {path}: added {name} (it was not defined)"));
+        for name in names {
+            let mine = || p.analysis.findings.iter().filter(move |f| f.name == name);
+            let replaced: Vec<String> = mine()
+                .filter(|f| f.fix == Fix::Replace)
+                .map(|f| {
+                    let why: Vec<String> = f.reasons.iter().map(|r| reason_label(r)).collect();
+                    format!("line {}: {}", f.line, why.join(", "))
+                })
+                .collect();
+            if !replaced.is_empty() {
+                let what = replaced.join("; ");
+                err.emit(|w| writeln!(w, "secretpatch: {path}: replaced {name} ({what})"));
+            }
+            if mine().any(|f| f.fix == Fix::Add) {
+                err.emit(|w| writeln!(w, "secretpatch: {path}: added {name} (it was not defined)"));
+            }
         }
         for warning in &p.warnings {
             err.emit(|w| writeln!(w, "secretpatch: warning: {path}: {warning}"));
         }
     }
     for f in &p.analysis.findings {
-        if f.verdict.fails() && f.fix == Fix::None {
+        if f.fails() && f.fix == Fix::None {
             err.emit(|w| {
                 writeln!(
                     w,

@@ -10,7 +10,8 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, TryRngCore};
 
 /// Which characters a key is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Alphabet {
     /// A-Z a-z 0-9: safe unquoted in shells, `.env` files, ConfigParser and YAML.
     #[default]

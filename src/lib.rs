@@ -4,18 +4,25 @@
 //!
 //! The pipeline: [`python`] tokenizes bytes; [`scan`] finds the bindings of the key's name;
 //! [`policy`] judges each value; [`patch`] plans edits with [`keygen`] and applies them with
-//! [`edit`]; [`process`] runs one mode on one path with [`fsio`]; [`report`] writes results;
+//! [`edit`]; [`process`] runs one mode over files and trees ([`discover`]) with [`fsio`];
+//! [`report`] writes results;
 //! [`cli`] ties it to the command line and is the only part that prints.
 //!
 //! # Limitations
-//! - Only `NAME = …`, `NAME: T = …`, chained targets, and `from … import NAME` bind the name;
-//!   tuple unpacking, walrus, `global` inside functions and attribute targets are not followed.
+//! - `NAME = …`, `NAME: T = …`, chained targets, `from … import NAME`, and Flask's
+//!   `app.config['NAME'] = …`, `app.secret_key = …`, `app.config.update(NAME=…)`,
+//!   `app.config.from_mapping(NAME=…)` and `dict(NAME=…)` bind the name; tuple unpacking, walrus,
+//!   `global` inside functions, dict displays (`{'SECRET_KEY': …}`) and other attribute targets
+//!   are not followed.
+//! - In walked trees, a file that does not contain a name (nor an ignore comment) is not
+//!   tokenized, so it is never reported, even if it is not valid Python.
 //! - `\N{…}` escapes are not resolved when judging a value (they count as one character).
 //! - An f-string is never a literal, even without replacement fields.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
 pub mod config;
+pub mod discover;
 pub mod edit;
 pub mod fsio;
 pub mod keygen;

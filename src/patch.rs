@@ -4,17 +4,17 @@
 //! Patch, dry-run and check all start from the same analysis and differ only in what they do
 //! with it. This module knows nothing of output formats, flags or how files are written.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use rand::Rng;
 
 use crate::edit::{apply, Edit};
 use crate::keygen::{generate, Alphabet};
-use crate::policy::{judge, Reason};
-use crate::python::lexer::{tokenize, StrInfo};
+use crate::policy::{judge_with, Judgement, Reason};
+use crate::python::lexer::{tokenize, Lexed, StrInfo};
 use crate::python::source::{detect_encoding, LineIndex, StrValue};
-use crate::scan::{scan, Literal, Rhs};
+use crate::scan::{scan, Binding, Literal, Rhs, Source};
 
 /// What the key of one finding amounts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +34,10 @@ pub enum Verdict {
     Unknown,
     /// A literal that passes every rule.
     Secure,
+    /// `--strict`: a literal key, however strong, committed to the source.
+    Hardcoded,
+    /// A `# secretpatch: ignore` comment that suppresses nothing.
+    UnusedIgnore,
 }
 
 impl Verdict {
@@ -46,6 +50,8 @@ impl Verdict {
             Verdict::External => "external",
             Verdict::Unknown => "unknown",
             Verdict::Secure => "secure",
+            Verdict::Hardcoded => "hardcoded",
+            Verdict::UnusedIgnore => "unused-ignore",
         }
     }
 
@@ -89,14 +95,42 @@ pub struct Finding {
     /// The judged literal value, if there was one (for masked display).
     pub value: Option<Option<StrValue>>,
     pub fix: Fix,
+    /// Set when a `# secretpatch: ignore` comment covers it: the reason given, possibly empty.
+    /// A suppressed finding never fails and is never patched.
+    pub suppressed: Option<String>,
 }
 
-/// How keys are found and made.
+impl Finding {
+    /// Whether it makes `--check` fail: a failing verdict, not suppressed.
+    pub fn fails(&self) -> bool {
+        self.verdict.fails() && self.suppressed.is_none()
+    }
+}
+
+/// How keys are found, judged and made.
 #[derive(Debug, Clone)]
 pub struct PatchOptions {
-    pub name: String,
+    /// The variables holding keys (`SECRET_KEY`); each one's `NAME_FALLBACKS` list is judged too.
+    pub names: Vec<String>,
     pub length: usize,
     pub alphabet: Alphabet,
+    /// Report every hard-coded literal key, however strong.
+    pub strict: bool,
+    /// More whole values to treat as placeholders.
+    pub placeholders: Vec<String>,
+}
+
+impl PatchOptions {
+    /// The defaults: `SECRET_KEY`, 64 characters, alphanumeric, not strict.
+    pub fn new(names: &[&str]) -> Self {
+        PatchOptions {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            length: 64,
+            alphabet: Alphabet::Alnum,
+            strict: false,
+            placeholders: Vec::new(),
+        }
+    }
 }
 
 /// Everything known about one file's content.
@@ -117,7 +151,8 @@ pub struct Analysis {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnalysisError(pub String);
 
-/// Analyses `src`. `explicit` says the file was named by the user, so a missing key is a finding.
+/// Analyses `src`. `explicit` says the file was named by the user, so a missing key (and a key
+/// that may be inherited through a star import) is a finding.
 pub fn analyze(
     src: &[u8],
     opts: &PatchOptions,
@@ -135,18 +170,117 @@ pub fn analyze(
         let (line, col) = index.line_col(e.offset);
         AnalysisError(format!("line {line}, column {col}: {}", e.message))
     })?;
-    let scanned = scan(src, &lexed, encoding, &opts.name);
+    // Each key's `NAME_FALLBACKS` is looked for too, after the keys themselves.
+    let fallbacks: Vec<String> = opts
+        .names
+        .iter()
+        .map(|n| format!("{n}_FALLBACKS"))
+        .collect();
+    let mut names: Vec<&str> = opts.names.iter().map(String::as_str).collect();
+    for f in &fallbacks {
+        if !names.contains(&f.as_str()) {
+            names.push(f);
+        }
+    }
+    let scanned = scan(src, &lexed, encoding, &names);
 
-    let mut analysis = Analysis::default();
-    let mut edits: Vec<(Edit, Range<usize>)> = Vec::new();
-    let mut planned: HashMap<(usize, usize), ()> = HashMap::new();
-    let name = &opts.name;
+    let mut b = Builder {
+        src,
+        index: &index,
+        opts,
+        rng,
+        findings: Vec::new(),
+        edits: Vec::new(),
+        planned: HashSet::new(),
+        secrets_before: Vec::new(),
+        ignores: ignore_comments(src, &lexed, &index),
+    };
+    for binding in &scanned.bindings {
+        let name = names[binding.which];
+        if binding.which < opts.names.len() {
+            b.key(name, binding);
+        } else {
+            b.fallbacks(name, binding);
+        }
+    }
+    for (which, name) in opts.names.iter().enumerate() {
+        if !explicit || scanned.bindings.iter().any(|x| x.which == which) {
+            continue;
+        }
+        match scanned.star_imports.first() {
+            Some(star) => b.inherited(name, star),
+            None => b.missing(name),
+        }
+    }
+    b.unused_ignores();
+    b.finish()
+}
 
-    for b in &scanned.bindings {
-        let (line, column) = index.line_col(b.name.start);
-        let (end_line, end_col) = index.line_col(b.statement.end - 1);
-        let mut f = Finding {
-            name: name.clone(),
+/// A `# secretpatch: ignore` comment, with the reason written after it.
+#[derive(Debug)]
+struct Ignore {
+    line: usize,
+    column: usize,
+    end_column: usize,
+    reason: String,
+    used: bool,
+}
+
+/// Finds `# secretpatch: ignore`, `# secretpatch: ignore[reason]` and
+/// `# secretpatch: ignore -- reason`, also after other text in the same comment.
+fn ignore_comments(src: &[u8], lexed: &Lexed, index: &LineIndex) -> Vec<Ignore> {
+    let mut out = Vec::new();
+    for c in &lexed.comments {
+        let text = String::from_utf8_lossy(&src[c.clone()]);
+        let Some(at) = text.find("secretpatch:") else {
+            continue;
+        };
+        let rest = text[at + "secretpatch:".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix("ignore") else {
+            continue;
+        };
+        if rest.starts_with(|ch: char| ch.is_alphanumeric() || ch == '_') {
+            continue;
+        }
+        let reason = rest
+            .trim()
+            .trim_start_matches(['-', ':', '['])
+            .trim_end_matches(']')
+            .trim()
+            .to_string();
+        let (line, column) = index.line_col(c.start);
+        out.push(Ignore {
+            line,
+            column,
+            end_column: column + c.len(),
+            reason,
+            used: false,
+        });
+    }
+    out
+}
+
+/// Collects the findings and edits of one file.
+struct Builder<'a, R: Rng> {
+    src: &'a [u8],
+    index: &'a LineIndex,
+    opts: &'a PatchOptions,
+    rng: &'a mut R,
+    findings: Vec<Finding>,
+    /// Each planned edit with the span of the new key's literal inside its content.
+    edits: Vec<(Edit, Range<usize>)>,
+    /// Literal spans already given an edit (chained targets share one literal).
+    planned: HashSet<(usize, usize)>,
+    secrets_before: Vec<Range<usize>>,
+    ignores: Vec<Ignore>,
+}
+
+impl<R: Rng> Builder<'_, R> {
+    fn finding(&self, name: &str, span: Range<usize>) -> Finding {
+        let (line, column) = self.index.line_col(span.start);
+        let (end_line, end_col) = self.index.line_col(span.end.max(span.start + 1) - 1);
+        Finding {
+            name: name.to_string(),
             line,
             column,
             end_line,
@@ -157,137 +291,265 @@ pub fn analyze(
             message: String::new(),
             value: None,
             fix: Fix::None,
-        };
-        let judged_literal = match &b.value {
+            suppressed: None,
+        }
+    }
+
+    /// Applies a covering ignore comment to a failing finding, then records it.
+    fn push(&mut self, mut f: Finding) -> bool {
+        if f.verdict.fails() {
+            if let Some(ig) = self
+                .ignores
+                .iter_mut()
+                .find(|ig| (f.line..=f.end_line).contains(&ig.line))
+            {
+                ig.used = true;
+                f.suppressed = Some(ig.reason.clone());
+                f.fix = Fix::None;
+            }
+        }
+        let fix = f.fix;
+        self.findings.push(f);
+        fix != Fix::None
+    }
+
+    fn judge(&self, value: Option<&StrValue>) -> Judgement {
+        judge_with(value, &self.opts.placeholders)
+    }
+
+    fn key(&mut self, name: &str, b: &Binding) {
+        let mut f = self.finding(name, b.name.start..b.statement.end);
+        let literal = match &b.value {
             Rhs::Literal(lit) => Some((lit, None)),
             Rhs::Fallback { lookup, literal } => Some((literal, Some(lookup.as_str()))),
             _ => None,
         };
-        if let Some((lit, lookup)) = judged_literal {
-            let j = judge(lit.value.as_ref());
-            analysis.secrets_before.extend(lit.parts.iter().cloned());
-            f.value = Some(lit.value.clone());
-            if j.is_secure() {
-                f.verdict = Verdict::Secure;
-                f.reason = "strong";
-                f.reasons = vec![];
-                f.message = match lookup {
-                    None => format!("{name} is a strong literal key"),
-                    Some(l) => format!("{name} falls back to a strong literal key in {l}"),
-                };
-                if lookup.is_some() {
-                    f.verdict = Verdict::External;
-                    f.reason = "environment";
-                    f.reasons = vec!["environment"];
-                }
+        let Some((lit, lookup)) = literal else {
+            self.describe_other(name, &b.value, &mut f);
+            self.push(f);
+            return;
+        };
+        let j = self.judge(lit.value.as_ref());
+        self.secrets_before.extend(lit.parts.iter().cloned());
+        f.value = Some(lit.value.clone());
+        if j.is_secure() {
+            (f.verdict, f.reason, f.message) = match (lookup, self.opts.strict) {
+                (None, false) => (
+                    Verdict::Secure,
+                    "strong",
+                    format!("{name} is a strong literal key"),
+                ),
+                (Some(l), false) => (
+                    Verdict::External,
+                    "environment",
+                    format!("{name} falls back to a strong literal key in {l}"),
+                ),
+                (None, true) => (
+                    Verdict::Hardcoded,
+                    "hardcoded",
+                    format!(
+                        "{name} is hard-coded: a key committed to a repository is a leaked key; \
+                         read it from the environment, e.g. os.environ[\"{name}\"]"
+                    ),
+                ),
+                (Some(l), true) => (
+                    Verdict::Hardcoded,
+                    "hardcoded",
+                    format!(
+                        "{name} falls back to a hard-coded key in {l}: a key committed to a \
+                         repository is a leaked key; drop the fallback so a missing variable fails"
+                    ),
+                ),
+            };
+            f.reasons = if f.reason == "strong" {
+                vec![]
             } else {
-                f.verdict = Verdict::Insecure;
-                let codes: Vec<&'static str> = j.reasons.iter().map(|r| r.code()).collect();
-                match lookup {
-                    None => {
+                vec![f.reason]
+            };
+            self.push(f);
+            return;
+        }
+        let codes: Vec<&'static str> = j.reasons.iter().map(|r| r.code()).collect();
+        f.verdict = Verdict::Insecure;
+        match lookup {
+            None => {
+                f.reason = codes[0];
+                f.reasons = codes;
+                f.message = format!("{name} {}", j.detail);
+            }
+            Some(l) => {
+                f.reason = "insecure-fallback";
+                f.reasons = std::iter::once("insecure-fallback").chain(codes).collect();
+                f.message = format!(
+                    "the fallback in {l} for {name} {}; it is used whenever the variable is unset",
+                    j.detail
+                );
+            }
+        }
+        f.fix = Fix::Replace;
+        if self.push(f) && self.planned.insert((lit.span.start, lit.span.end)) {
+            let key = generate(self.rng, self.opts.alphabet, self.opts.length);
+            self.edits.push(replace_literal(self.src, lit, &key));
+        }
+    }
+
+    fn describe_other(&self, name: &str, value: &Rhs, f: &mut Finding) {
+        let (verdict, reason, message) = match value {
+            Rhs::Ephemeral { generator } => (
+                Verdict::Ephemeral,
+                "generated-at-import",
+                format!(
+                    "{name} is generated at import time by {generator}(): every process gets a \
+                     different key, so sessions and signatures break across workers and restarts"
+                ),
+            ),
+            Rhs::External { source, detail } => (
+                Verdict::External,
+                source.code(),
+                match source {
+                    Source::Environment => {
+                        format!("{name} is read from the environment ({detail})")
+                    }
+                    Source::File => format!("{name} is read from a file or key store ({detail})"),
+                    Source::Import => format!("{name} is {detail}"),
+                    Source::Call => format!("{name} comes from a call to {detail}()"),
+                    Source::Module => format!("{name} comes from another module ({detail})"),
+                },
+            ),
+            _ => (
+                Verdict::Unknown,
+                "expression",
+                format!("{name} is an expression secretpatch cannot evaluate"),
+            ),
+        };
+        f.verdict = verdict;
+        f.reason = reason;
+        f.reasons = vec![reason];
+        f.message = message;
+    }
+
+    /// `NAME_FALLBACKS`: each literal entry is judged like a key (Django's W025); reported, never
+    /// patched, since old keys are there on purpose.
+    fn fallbacks(&mut self, name: &str, b: &Binding) {
+        match &b.value {
+            Rhs::Sequence(items) => {
+                for (n, item) in items.iter().enumerate() {
+                    let Rhs::Literal(lit) = &item.value else {
+                        continue;
+                    };
+                    self.secrets_before.extend(lit.parts.iter().cloned());
+                    let j = self.judge(lit.value.as_ref());
+                    let mut f = self.finding(name, item.span.clone());
+                    f.value = Some(lit.value.clone());
+                    if !j.is_secure() {
+                        let codes: Vec<&'static str> = j.reasons.iter().map(|r| r.code()).collect();
+                        f.verdict = Verdict::Insecure;
                         f.reason = codes[0];
                         f.reasons = codes;
-                        f.message = format!("{name} {}", j.detail);
-                    }
-                    Some(l) => {
-                        f.reason = "insecure-fallback";
-                        f.reasons = std::iter::once("insecure-fallback").chain(codes).collect();
                         f.message = format!(
-                            "the fallback in {l} for {name} {}; it is used whenever the variable is unset",
+                            "entry {} of {name} {} (Django's W025); remove it once the sessions \
+                             signed with it have expired",
+                            n + 1,
                             j.detail
                         );
+                    } else if self.opts.strict {
+                        f.verdict = Verdict::Hardcoded;
+                        f.reason = "hardcoded";
+                        f.reasons = vec!["hardcoded"];
+                        f.message = format!(
+                            "entry {} of {name} is a hard-coded key: a key committed to a \
+                             repository is a leaked key",
+                            n + 1
+                        );
+                    } else {
+                        continue;
                     }
-                }
-                f.fix = Fix::Replace;
-                let key = (lit.span.start, lit.span.end);
-                if planned.insert(key, ()).is_none() {
-                    let new = generate(rng, opts.alphabet, opts.length);
-                    edits.push(replace_literal(src, lit, &new));
+                    self.push(f);
                 }
             }
-        } else {
-            match &b.value {
-                Rhs::Ephemeral { generator } => {
-                    f.verdict = Verdict::Ephemeral;
-                    f.reason = "generated-at-import";
-                    f.reasons = vec!["generated-at-import"];
-                    f.message = format!(
-                        "{name} is generated at import time by {generator}(): every process gets a \
-                         different key, so sessions and signatures break across workers and restarts"
-                    );
-                }
-                Rhs::External { source, detail } => {
-                    f.verdict = Verdict::External;
-                    f.reason = source.code();
-                    f.reasons = vec![source.code()];
-                    f.message = match source {
-                        crate::scan::Source::Environment => {
-                            format!("{name} is read from the environment ({detail})")
-                        }
-                        crate::scan::Source::File => {
-                            format!("{name} is read from a file or key store ({detail})")
-                        }
-                        crate::scan::Source::Import => format!("{name} is {detail}"),
-                        crate::scan::Source::Call => {
-                            format!("{name} comes from a call to {detail}()")
-                        }
-                        crate::scan::Source::Module => {
-                            format!("{name} comes from another module ({detail})")
-                        }
-                    };
-                }
-                _ => {
-                    f.message = format!("{name} is an expression secretpatch cannot evaluate");
-                }
+            Rhs::Literal(lit) if lit.value.is_some() => {
+                self.secrets_before.extend(lit.parts.iter().cloned());
+                let mut f = self.finding(name, b.name.start..b.statement.end);
+                f.value = Some(lit.value.clone());
+                f.verdict = Verdict::Insecure;
+                f.reason = "not-a-list";
+                f.reasons = vec!["not-a-list"];
+                f.message = format!(
+                    "{name} is a string, not a list: Django would take each of its characters \
+                     as a key"
+                );
+                self.push(f);
             }
+            _ => {}
         }
-        analysis.findings.push(f);
     }
 
-    if scanned.bindings.is_empty() {
-        if let Some(star) = scanned.star_imports.first() {
-            let (line, column) = index.line_col(star.start);
-            let (end_line, end_col) = index.line_col(star.end - 1);
-            let text = String::from_utf8_lossy(&src[star.clone()]).into_owned();
-            analysis.findings.push(Finding {
-                name: name.clone(),
+    fn inherited(&mut self, name: &str, star: &Range<usize>) {
+        let text = String::from_utf8_lossy(&self.src[star.clone()]).into_owned();
+        let mut f = self.finding(name, star.clone());
+        f.verdict = Verdict::Inherited;
+        f.reason = "star-import";
+        f.reasons = vec!["star-import"];
+        f.message = format!(
+            "{name} is not defined here but may come from `{text}`; not patched, since a key \
+             added here would override that module's"
+        );
+        self.push(f);
+    }
+
+    fn missing(&mut self, name: &str) {
+        let mut f = self.finding(name, 0..0);
+        f.end_column = 1;
+        f.verdict = Verdict::Missing;
+        f.reason = "not-defined";
+        f.reasons = vec!["not-defined"];
+        f.message = format!("{name} is not defined");
+        f.fix = Fix::Add;
+        if self.push(f) {
+            let key = generate(self.rng, self.opts.alphabet, self.opts.length);
+            self.edits.push(append_assignment(self.src, name, &key));
+        }
+    }
+
+    fn unused_ignores(&mut self) {
+        let unused: Vec<(usize, usize, usize)> = self
+            .ignores
+            .iter()
+            .filter(|ig| !ig.used)
+            .map(|ig| (ig.line, ig.column, ig.end_column))
+            .collect();
+        for (line, column, end_column) in unused {
+            self.findings.push(Finding {
+                name: String::new(),
                 line,
                 column,
-                end_line,
-                end_column: end_col + 1,
-                verdict: Verdict::Inherited,
-                reason: "star-import",
-                reasons: vec!["star-import"],
-                message: format!(
-                    "{name} is not defined here but may come from `{text}`; not patched, since a key \
-                     added here would override that module's"
-                ),
+                end_line: line,
+                end_column,
+                verdict: Verdict::UnusedIgnore,
+                reason: "unused-ignore",
+                reasons: vec!["unused-ignore"],
+                message: "this `# secretpatch: ignore` suppresses nothing; remove it".into(),
                 value: None,
                 fix: Fix::None,
-            });
-        } else if explicit {
-            let new = generate(rng, opts.alphabet, opts.length);
-            edits.push(append_assignment(src, name, &new));
-            analysis.findings.push(Finding {
-                name: name.clone(),
-                line: 1,
-                column: 1,
-                end_line: 1,
-                end_column: 1,
-                verdict: Verdict::Missing,
-                reason: "not-defined",
-                reasons: vec!["not-defined"],
-                message: format!("{name} is not defined"),
-                value: None,
-                fix: Fix::Add,
+                suppressed: None,
             });
         }
     }
 
-    if !edits.is_empty() {
+    fn finish(mut self) -> Result<Analysis, AnalysisError> {
+        self.findings.sort_by_key(|f| (f.line, f.column));
+        let mut analysis = Analysis {
+            findings: self.findings,
+            secrets_before: self.secrets_before,
+            ..Analysis::default()
+        };
+        let mut edits = self.edits;
+        if edits.is_empty() {
+            return Ok(analysis);
+        }
         edits.sort_by_key(|(e, _)| e.range.start);
         analysis.edits = edits.iter().map(|(e, _)| e.clone()).collect();
-        let patched = apply(src, &analysis.edits).map_err(|o| {
+        let patched = apply(self.src, &analysis.edits).map_err(|o| {
             AnalysisError(format!(
                 "internal error: overlapping edits at bytes {:?} and {:?}",
                 o.0, o.1
@@ -318,8 +580,8 @@ pub fn analyze(
             analysis.secrets_after.push(start..start + kept.len());
         }
         analysis.patched = Some(patched);
+        Ok(analysis)
     }
-    Ok(analysis)
 }
 
 /// The edit that puts `key` in place of a literal, written with the first token's prefix and
@@ -406,11 +668,7 @@ mod tests {
     use rand::SeedableRng;
 
     fn opts() -> PatchOptions {
-        PatchOptions {
-            name: "SECRET_KEY".into(),
-            length: 64,
-            alphabet: Alphabet::Alnum,
-        }
+        PatchOptions::new(&["SECRET_KEY"])
     }
 
     fn run(src: &[u8]) -> Analysis {

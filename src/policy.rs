@@ -164,6 +164,11 @@ impl Judgement {
 
 /// Judges a value; `None` is Python's `None`.
 pub fn judge(value: Option<&StrValue>) -> Judgement {
+    judge_with(value, &[])
+}
+
+/// Judges a value, with more whole values to treat as placeholders (compared case-insensitively).
+pub fn judge_with(value: Option<&StrValue>, extra_placeholders: &[String]) -> Judgement {
     let units: Vec<u32> = match value {
         None => Vec::new(),
         Some(StrValue::Str(s)) => s.chars().map(|c| c as u32).collect(),
@@ -203,6 +208,7 @@ pub fn judge(value: Option<&StrValue>) -> Judgement {
     }
     let all_x = units.len() >= 3 && lower.chars().all(|c| c == 'x' || c == '*');
     if PLACEHOLDERS.contains(&lower.as_str())
+        || extra_placeholders.iter().any(|p| p.to_lowercase() == lower)
         || PLACEHOLDER_MARKERS.iter().any(|m| unprefixed.contains(m))
         || all_x
     {
@@ -362,6 +368,17 @@ mod tests {
         ] {
             assert!(reasons(p).contains(&Reason::Placeholder), "{p}");
         }
+    }
+
+    #[test]
+    fn extra_placeholders_count() {
+        let v = StrValue::Str("Team-7fQ2kL9xWm4RzV1pT8cH3nB6yJ0sD5gA-shared-key-value".into());
+        assert!(judge(Some(&v)).is_secure());
+        let extra = ["team-7fq2kl9xwm4rzv1pt8ch3nb6yj0sd5ga-SHARED-key-value".to_string()];
+        assert_eq!(
+            judge_with(Some(&v), &extra).reasons,
+            vec![Reason::Placeholder]
+        );
     }
 
     #[test]

@@ -1,20 +1,27 @@
-//! Runs one mode on one path: read (or, to patch, lock and read), analyse, and write the patched
-//! bytes if asked. Its [`FileOutcome`] is all the report writers and the exit code need.
+//! Runs one mode over every path: files named by the user, and the files of directories walked
+//! in parallel. For each file: read, skip it quickly if it cannot mention a key, analyse, and to
+//! patch, lock, read and judge again under the lock, then replace. Its [`Report`] is all the
+//! writers and the exit code need.
 //!
 //! It knows nothing of output formats or exit codes.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
+use memchr::memmem;
 use rand::Rng;
 
 use crate::config::Config;
+use crate::discover::{walk, Entry};
 use crate::fsio;
+use crate::keygen::os_rng;
 use crate::patch::{analyze, Analysis};
 
 /// What happened to one path.
 #[derive(Debug)]
 pub struct FileOutcome {
-    /// The path as given, for messages.
+    /// The path as given (or as found under a directory given), for messages.
     pub path: PathBuf,
     pub result: Result<Processed, String>,
 }
@@ -22,9 +29,13 @@ pub struct FileOutcome {
 /// A file that was read and analysed.
 #[derive(Debug)]
 pub struct Processed {
+    /// The bytes read; kept only when a diff is wanted, else empty.
     pub original: Vec<u8>,
+    /// The findings; `patched` is kept only when a diff is wanted.
     pub analysis: Analysis,
-    /// The patched content replaced the file.
+    /// The file needed a change.
+    pub would_change: bool,
+    /// This run replaced the file.
     pub written: bool,
     pub warnings: Vec<String>,
 }
@@ -35,38 +46,136 @@ impl FileOutcome {
     }
 }
 
-/// Processes one file named by the user.
-pub fn process(path: &Path, config: &Config, rng: &mut impl Rng) -> FileOutcome {
-    FileOutcome {
-        path: path.to_path_buf(),
-        result: run(path, config, rng),
+/// Every outcome worth reporting, sorted by path, and how many files were looked at.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files named on the command line, errors, and walked files with findings.
+    pub outcomes: Vec<FileOutcome>,
+    pub files_scanned: usize,
+}
+
+/// Runs the configured mode over all paths: named files in the order given, each directory's
+/// files sorted by path whatever the number of threads.
+pub fn run_all(config: &Config) -> Report {
+    let needles = needles(config);
+    let finders: Vec<memmem::Finder> = needles.iter().map(memmem::Finder::new).collect();
+    let scanned = AtomicUsize::new(0);
+    let mut outcomes = Vec::new();
+    for path in &config.paths {
+        let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+        if !is_dir {
+            scanned.fetch_add(1, Ordering::Relaxed);
+            let result = run(path, true, config.missing, config, &finders, &mut os_rng());
+            outcomes.push(FileOutcome {
+                path: path.clone(),
+                result: result.map(|p| p.expect("files named are always reported")),
+            });
+            continue;
+        }
+        let found = Mutex::new(Vec::new());
+        let keep = |o: FileOutcome| found.lock().expect("no panics while held").push(o);
+        let walked = walk(path, &config.walk, config.threads, &|entry| match entry {
+            Entry::File(file) => {
+                scanned.fetch_add(1, Ordering::Relaxed);
+                match run(&file, false, false, config, &finders, &mut os_rng()) {
+                    Ok(None) => {}
+                    Ok(Some(p)) => keep(FileOutcome {
+                        path: file,
+                        result: Ok(p),
+                    }),
+                    Err(e) => keep(FileOutcome {
+                        path: file,
+                        result: Err(e),
+                    }),
+                }
+            }
+            Entry::Error(at, e) => keep(FileOutcome {
+                path: at,
+                result: Err(e),
+            }),
+        });
+        if let Err(e) = walked {
+            keep(FileOutcome {
+                path: path.clone(),
+                result: Err(e),
+            });
+        }
+        let mut found = found.into_inner().expect("no panics while held");
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        outcomes.extend(found);
+    }
+    Report {
+        outcomes,
+        files_scanned: scanned.into_inner(),
     }
 }
 
-fn run(path: &Path, config: &Config, rng: &mut impl Rng) -> Result<Processed, String> {
-    if !config.write {
-        let original = fsio::read(path, config.io.max_size).map_err(|e| e.0)?;
-        let analysis = analyze(&original, &config.patch, true, rng).map_err(|e| e.0)?;
-        return Ok(Processed {
-            original,
-            analysis,
+/// Byte strings at least one of which a file must contain to be worth tokenizing: the names
+/// (`NAME_FALLBACKS` contains `NAME`), Flask's `secret_key` attribute, and ignore comments.
+fn needles(config: &Config) -> Vec<Vec<u8>> {
+    let mut n: Vec<Vec<u8>> = config
+        .patch
+        .names
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    if config.patch.names.iter().any(|s| s == "SECRET_KEY") {
+        n.push(b"secret_key".to_vec());
+    }
+    n.push(b"secretpatch:".to_vec());
+    n
+}
+
+/// Processes one file. `named` says the user named it (so it is reported even when clean);
+/// `explicit` that a missing key in it is a finding. `None`: a walked file with nothing to say.
+fn run(
+    path: &Path,
+    named: bool,
+    explicit: bool,
+    config: &Config,
+    finders: &[memmem::Finder],
+    rng: &mut impl Rng,
+) -> Result<Option<Processed>, String> {
+    let bytes = fsio::read(path, config.io.max_size).map_err(|e| e.0)?;
+    if !explicit && !finders.iter().any(|f| f.find(&bytes).is_some()) {
+        return Ok(named.then(|| Processed {
+            original: Vec::new(),
+            analysis: Analysis::default(),
+            would_change: false,
             written: false,
             warnings: Vec::new(),
-        });
+        }));
     }
-    let locked = fsio::lock(path, &config.io).map_err(|e| e.0)?;
-    let analysis = analyze(&locked.content, &config.patch, true, rng).map_err(|e| e.0)?;
+    let mut analysis = analyze(&bytes, &config.patch, explicit, rng).map_err(|e| e.0)?;
+    let mut original = bytes;
     let mut written = false;
     let mut warnings = Vec::new();
-    if let Some(patched) = &analysis.patched {
-        let replaced = locked.replace(patched, &config.io).map_err(|e| e.0)?;
-        warnings = replaced.warnings;
-        written = true;
+    if config.write && analysis.patched.is_some() {
+        // Judge again under the lock: a concurrent run may have given the file its key already.
+        let mut locked = fsio::lock(path, &config.io).map_err(|e| e.0)?;
+        analysis = analyze(&locked.content, &config.patch, explicit, rng).map_err(|e| e.0)?;
+        if let Some(patched) = &analysis.patched {
+            warnings = locked
+                .replace(patched, &config.io)
+                .map_err(|e| e.0)?
+                .warnings;
+            written = true;
+        }
+        original = std::mem::take(&mut locked.content);
     }
-    Ok(Processed {
-        original: locked.content,
+    if !named && analysis.findings.is_empty() {
+        return Ok(None);
+    }
+    let would_change = analysis.patched.is_some();
+    if !config.diff {
+        original = Vec::new();
+        analysis.patched = None;
+    }
+    Ok(Some(Processed {
+        original,
         analysis,
+        would_change,
         written,
         warnings,
-    })
+    }))
 }

@@ -11,10 +11,13 @@ use std::ops::Range;
 use crate::python::lexer::{Kind, Lexed, StrInfo, Token};
 use crate::python::source::{literal_value, Encoding, StrValue};
 
-/// One statement that binds the name.
+/// One statement that binds one of the names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
-    /// Byte span of the bound name in the statement.
+    /// Which of the names looked for it binds (an index into them).
+    pub which: usize,
+    /// Byte span of the target: the bound name, or `app.config['NAME']`, `app.secret_key`, the
+    /// keyword of `app.config.update(NAME=…)`.
     pub name: Range<usize>,
     /// Byte span of the whole statement.
     pub statement: Range<usize>,
@@ -74,7 +77,16 @@ pub enum Rhs {
         source: Source,
         detail: String,
     },
+    /// A list or tuple display: `['a', env('K')]` (how `SECRET_KEY_FALLBACKS` is written).
+    Sequence(Vec<Item>),
     Unknown,
+}
+
+/// One element of a [`Rhs::Sequence`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub span: Range<usize>,
+    pub value: Rhs,
 }
 
 /// Everything the scanner found in one file.
@@ -121,7 +133,7 @@ const FILES: [&str; 9] = [
 
 struct Ctx<'a> {
     src: &'a [u8],
-    name: &'a [u8],
+    names: &'a [&'a str],
     encoding: Encoding,
 }
 
@@ -137,13 +149,21 @@ impl Ctx<'_> {
     fn is_op(&self, t: &Token, s: &str) -> bool {
         t.kind == Kind::Op && self.text(t) == s.as_bytes()
     }
+
+    /// Which of the names a name token is.
+    fn which(&self, t: &Token) -> Option<usize> {
+        if t.kind != Kind::Name {
+            return None;
+        }
+        self.names.iter().position(|n| n.as_bytes() == self.text(t))
+    }
 }
 
-/// Scans a tokenized file for bindings of `name`.
-pub fn scan(src: &[u8], lexed: &Lexed, encoding: Encoding, name: &str) -> Scan {
+/// Scans a tokenized file for bindings of any of `names`.
+pub fn scan(src: &[u8], lexed: &Lexed, encoding: Encoding, names: &[&str]) -> Scan {
     let cx = Ctx {
         src,
-        name: name.as_bytes(),
+        names,
         encoding,
     };
     let mut out = Scan::default();
@@ -266,36 +286,124 @@ fn visit_statement(cx: &Ctx, stmt: &[Token], out: &mut Scan) {
             eqs.push(i);
         }
     }
-    let Some(&last_eq) = eqs.last() else {
-        return;
+    let rhs = match eqs.last() {
+        Some(&last) => &stmt[last + 1..],
+        None => stmt,
     };
-    let rhs = &stmt[last_eq + 1..];
+    if rhs.is_empty() {
+        return;
+    }
     let mut targets = Vec::new();
     let mut start = 0;
     for &eq in &eqs {
-        let target = &stmt[start..eq];
-        let annotated = eqs.len() == 1
-            && target.len() >= 3
-            && target[0].kind == Kind::Name
-            && cx.is_op(&target[1], ":");
-        if (target.len() == 1 || annotated)
-            && target[0].kind == Kind::Name
-            && cx.text(&target[0]) == cx.name
-        {
-            targets.push(target[0].span());
+        if let Some(t) = target(cx, &stmt[start..eq], eqs.len() == 1) {
+            targets.push(t);
         }
         start = eq + 1;
     }
-    if targets.is_empty() {
+    if !targets.is_empty() {
+        let value = classify(cx, rhs);
+        for (which, name) in targets {
+            out.bindings.push(Binding {
+                which,
+                name,
+                statement: span.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+    visit_config_call(cx, strip_parens(cx, rhs), &span, false, out);
+}
+
+/// Whether an assignment target binds one of the names: `NAME`, `NAME: T` (when it is the only
+/// target), Flask's `app.config['NAME']` and, for `SECRET_KEY`, `app.secret_key`.
+fn target(cx: &Ctx, target: &[Token], only: bool) -> Option<(usize, Range<usize>)> {
+    let first = target.first()?;
+    let whole = first.start..target[target.len() - 1].end;
+    match target {
+        [n] => return cx.which(n).map(|w| (w, n.span())),
+        [n, colon, _, ..] if only && cx.is_op(colon, ":") => {
+            return cx.which(n).map(|w| (w, n.span()))
+        }
+        _ => {}
+    }
+    let last = &target[target.len() - 1];
+    if cx.is_op(last, "]") {
+        let open = target
+            .iter()
+            .rposition(|t| t.depth == last.depth && cx.is_op(t, "["))?;
+        let object = dotted(cx, &target[..open])?;
+        if object.last() != Some(&&b"config"[..]) {
+            return None;
+        }
+        let key = literal(cx, &target[open + 1..target.len() - 1])?;
+        let Some(StrValue::Str(key)) = key.value else {
+            return None;
+        };
+        return cx.names.iter().position(|n| *n == key).map(|w| (w, whole));
+    }
+    let parts = dotted(cx, target)?;
+    if parts.len() >= 2 && parts[parts.len() - 1] == b"secret_key" {
+        return cx
+            .names
+            .iter()
+            .position(|n| *n == "SECRET_KEY")
+            .map(|w| (w, whole));
+    }
+    None
+}
+
+/// The components of a dotted name (`app.config`), or `None` if the tokens are not one.
+fn dotted<'s>(cx: &Ctx<'s>, toks: &[Token]) -> Option<Vec<&'s [u8]>> {
+    let ok = toks.len() % 2 == 1
+        && toks.iter().enumerate().all(|(i, t)| {
+            if i % 2 == 0 {
+                t.kind == Kind::Name
+            } else {
+                cx.is_op(t, ".")
+            }
+        });
+    ok.then(|| toks.iter().step_by(2).map(|t| &cx.src[t.span()]).collect())
+}
+
+/// Flask's keyword forms: `app.config.update(NAME=…)`, `app.config.from_mapping(NAME=…)`,
+/// `dict(NAME=…)`, and `app.config.update(dict(NAME=…))`. `expr` must be the whole call.
+fn visit_config_call(cx: &Ctx, expr: &[Token], span: &Range<usize>, inner: bool, out: &mut Scan) {
+    let Some(open) = expr.iter().position(|t| cx.is_op(t, "(")) else {
+        return;
+    };
+    if open == 0 || matching_close(cx, expr, open) != Some(expr.len() - 1) {
         return;
     }
-    let value = classify(cx, rhs);
-    for name in targets {
-        out.bindings.push(Binding {
-            name,
-            statement: span.clone(),
-            value: value.clone(),
-        });
+    let Some(callee) = dotted(cx, &expr[..open]) else {
+        return;
+    };
+    let config_method = matches!(
+        callee.as_slice(),
+        [.., b"config", b"update" | b"from_mapping"]
+    );
+    let is_dict = callee.as_slice() == [&b"dict"[..]];
+    if !(is_dict || (config_method && !inner)) {
+        return;
+    }
+    let args = &expr[open + 1..expr.len() - 1];
+    for arg in split_at(args, |t| cx.is_op(t, ",")) {
+        match arg {
+            [kw, eq, value @ ..] if cx.is_op(eq, "=") && !value.is_empty() => {
+                if let Some(which) = cx.which(kw) {
+                    out.bindings.push(Binding {
+                        which,
+                        name: kw.span(),
+                        statement: span.clone(),
+                        value: classify(cx, value),
+                    });
+                }
+            }
+            [_, ..] if config_method => {
+                visit_config_call(cx, strip_parens(cx, arg), span, true, out)
+            }
+            _ => {}
+        }
     }
 }
 
@@ -324,8 +432,9 @@ fn visit_import_from(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Sca
             [_, as_, n] if cx.is_name(as_, "as") => n,
             _ => continue,
         };
-        if cx.text(bound) == cx.name {
+        if let Some(which) = cx.which(bound) {
             out.bindings.push(Binding {
+                which,
                 name: bound.span(),
                 statement: span.clone(),
                 value: Rhs::External {
@@ -345,8 +454,9 @@ fn visit_import(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
             [.., as_, n] if cx.is_name(as_, "as") => n,
             _ => continue,
         };
-        if cx.text(bound) == cx.name {
+        if let Some(which) = cx.which(bound) {
             out.bindings.push(Binding {
+                which,
                 name: bound.span(),
                 statement: span.clone(),
                 value: Rhs::External {
@@ -449,6 +559,9 @@ fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
     if let Some(lit) = literal(cx, rhs) {
         return Rhs::Literal(lit);
     }
+    if let Some(items) = sequence(cx, rhs) {
+        return Rhs::Sequence(items);
+    }
     if let Some(found) = environment_lookup(cx, rhs) {
         return found;
     }
@@ -516,6 +629,30 @@ fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
         };
     }
     Rhs::Unknown
+}
+
+/// The elements of a list display `[a, b]` or a tuple `a, b` (its parentheses already stripped).
+fn sequence(cx: &Ctx, rhs: &[Token]) -> Option<Vec<Item>> {
+    let inner = if cx.is_op(&rhs[0], "[") && matching_close(cx, rhs, 0) == Some(rhs.len() - 1) {
+        &rhs[1..rhs.len() - 1]
+    } else if rhs
+        .iter()
+        .any(|t| t.depth == rhs[0].depth && cx.is_op(t, ","))
+    {
+        rhs
+    } else {
+        return None;
+    };
+    Some(
+        split_at(inner, |t| cx.is_op(t, ","))
+            .into_iter()
+            .filter(|e| !e.is_empty())
+            .map(|e| Item {
+                span: e[0].start..e[e.len() - 1].end,
+                value: classify(cx, e),
+            })
+            .collect(),
+    )
 }
 
 /// The first name of `names` used (as a name, not in a string) in `toks`.
@@ -609,7 +746,7 @@ mod tests {
 
     fn scan_str(src: &str) -> Scan {
         let lexed = tokenize(src.as_bytes()).unwrap();
-        scan(src.as_bytes(), &lexed, Encoding::Utf8, "SECRET_KEY")
+        scan(src.as_bytes(), &lexed, Encoding::Utf8, &["SECRET_KEY"])
     }
 
     /// (line text of the bound name, literal value if any)
@@ -699,6 +836,47 @@ print(f'{SECRET_KEY}')
 SECRET_KEY == 'eq'
 ";
         assert_eq!(found(src), vec![]);
+    }
+
+    #[test]
+    fn flask_shapes() {
+        let src = "\
+app.config['SECRET_KEY'] = 'a'
+app.secret_key = 'b'
+app.config.update(SECRET_KEY='c', DEBUG=True)
+app.config.from_mapping(
+    SECRET_KEY='d',
+)
+app.config.update(dict(SECRET_KEY='e'))
+CONFIG = dict(SECRET_KEY='f')
+app.config['OTHER'] = 'no'
+app.settings['SECRET_KEY'] = 'no'
+app.SECRET_KEY_2 = 'no'
+update(SECRET_KEY='no')
+x.update(dict(SECRET_KEY='no'))
+";
+        let vals: Vec<_> = found(src).into_iter().map(|(_, v)| v.unwrap()).collect();
+        assert_eq!(vals, vec!["a", "b", "c", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn several_names_and_sequences() {
+        let src = "SECRET_KEY = 'a'\nSECRET_KEY_FALLBACKS = ['old', env('K'), ('x' 'y')]\nT = ('p', 'q')\n";
+        let lexed = tokenize(src.as_bytes()).unwrap();
+        let names = ["SECRET_KEY", "SECRET_KEY_FALLBACKS", "T"];
+        let s = scan(src.as_bytes(), &lexed, Encoding::Utf8, &names);
+        let which: Vec<usize> = s.bindings.iter().map(|b| b.which).collect();
+        assert_eq!(which, vec![0, 1, 2]);
+        let Rhs::Sequence(items) = &s.bindings[1].value else {
+            panic!("{:?}", s.bindings[1].value)
+        };
+        assert_eq!(items.len(), 3);
+        assert!(matches!(items[0].value, Rhs::Literal(_)));
+        assert!(matches!(items[1].value, Rhs::External { .. }));
+        assert!(
+            matches!(&items[2].value, Rhs::Literal(l) if l.value == Some(StrValue::Str("xy".into())))
+        );
+        assert!(matches!(&s.bindings[2].value, Rhs::Sequence(items) if items.len() == 2));
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub struct LogicalLine {
 pub struct Lexed {
     pub tokens: Vec<Token>,
     pub lines: Vec<LogicalLine>,
+    /// Byte spans of comments, `#` included (not those inside f-string fields).
+    pub comments: Vec<Range<usize>>,
 }
 
 /// Why the bytes are not Python, and where.
@@ -366,9 +368,11 @@ impl Lexer<'_> {
     }
 
     fn skip_comment(&mut self) {
+        let start = self.i;
         while self.i < self.b.len() && !matches!(self.b[self.i], b'\n' | b'\r') {
             self.i += 1;
         }
+        self.out.comments.push(start..self.i);
     }
 
     fn end_line(&mut self, indent: u32, first: usize) {
@@ -695,6 +699,14 @@ mod tests {
         let lexed = tokenize(b"if x:\n\tif y:\n\t    a = 1\n\x0cb = 2\n  \x0c c = 3\n").unwrap();
         let indents: Vec<_> = lexed.lines.iter().map(|l| l.indent).collect();
         assert_eq!(indents, vec![0, 8, 12, 0, 1]);
+    }
+
+    #[test]
+    fn comments_are_recorded() {
+        let src = "# a\nx = 1  # b\ny = '# not'\n  # c";
+        let lexed = tokenize(src.as_bytes()).unwrap();
+        let texts: Vec<&str> = lexed.comments.iter().map(|r| &src[r.clone()]).collect();
+        assert_eq!(texts, vec!["# a", "# b", "# c"]);
     }
 
     #[test]

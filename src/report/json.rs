@@ -21,13 +21,14 @@
 //!           "reasons": ["insecure-prefix"],  // every rule the value breaks
 //!           "message": "…",                  // for people; never holds a secret
 //!           "value": "dj****** (66 chars)",  // judged literal, masked unless --show-secrets; null if none
-//!           "fix": "replace"                 // replace, add or none: what a patch does
+//!           "fix": "replace",                // replace, add or none: what a patch does
+//!           "suppressed": null               // or the reason of a `# secretpatch: ignore`
 //!         }
 //!       ]
 //!     }
 //!   ],
-//!   "summary": {"files": 1, "errors": 0, "changed": 0, "would_change": 1, "failing": 1,
-//!               "verdicts": {"insecure": 1}}
+//!   "summary": {"files": 1, "files_scanned": 1, "errors": 0, "changed": 0,
+//!               "would_change": 1, "failing": 1, "verdicts": {"insecure": 1}}
 //! }
 //! ```
 
@@ -37,7 +38,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::patch::{Finding, Fix, Verdict};
-use crate::process::FileOutcome;
+use crate::process::Report;
 
 use super::show_value;
 
@@ -72,11 +73,15 @@ struct FindingJson<'a> {
     message: &'a str,
     value: Option<String>,
     fix: Fix,
+    suppressed: Option<&'a str>,
 }
 
 #[derive(Serialize, Default)]
 struct Summary {
+    /// Files reported: those named, and walked ones with findings or errors.
     files: usize,
+    /// Files looked at, walked ones included.
+    files_scanned: usize,
     errors: usize,
     changed: usize,
     would_change: usize,
@@ -87,13 +92,16 @@ struct Summary {
 /// Writes the report for `outcomes`; `diffs` gives each file's diff text when `--dry-run` asked.
 pub fn write(
     out: &mut dyn Write,
-    outcomes: &[FileOutcome],
+    report: &Report,
     diffs: Option<&[String]>,
     show_secrets: bool,
 ) -> io::Result<()> {
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        files_scanned: report.files_scanned,
+        ..Summary::default()
+    };
     let mut files = Vec::new();
-    for (i, o) in outcomes.iter().enumerate() {
+    for (i, o) in report.outcomes.iter().enumerate() {
         summary.files += 1;
         let mut file = FileJson {
             path: o.display(),
@@ -111,12 +119,12 @@ pub fn write(
             }
             Ok(p) => {
                 file.changed = p.written;
-                file.would_change = p.analysis.patched.is_some();
+                file.would_change = p.would_change;
                 summary.changed += usize::from(file.changed);
                 summary.would_change += usize::from(file.would_change);
                 for f in &p.analysis.findings {
                     *summary.verdicts.entry(f.verdict.code()).or_default() += 1;
-                    summary.failing += usize::from(f.verdict.fails());
+                    summary.failing += usize::from(f.fails());
                     file.findings.push(finding(f, show_secrets));
                 }
             }
@@ -145,5 +153,6 @@ fn finding(f: &Finding, show_secrets: bool) -> FindingJson<'_> {
         message: &f.message,
         value: f.value.as_ref().map(|v| show_value(v, show_secrets)),
         fix: f.fix,
+        suppressed: f.suppressed.as_deref(),
     }
 }

@@ -1,11 +1,14 @@
-//! Writers for what secretpatch found and did: check lines ([`text`]), unified diffs ([`diff`]) and
-//! the JSON document ([`json`]), each over `&mut dyn Write`. Secret values are masked here unless
+//! Writers for what secretpatch found and did: check lines ([`text`]), unified diffs ([`diff`]),
+//! the JSON document ([`json`]), SARIF ([`sarif`]) and GitHub annotations ([`github`]), each over
+//! `&mut dyn Write`. Secret values are masked here unless
 //! the caller asks to show them.
 //!
 //! Nothing here knows flags, exit codes or how files are read and written.
 
 pub mod diff;
+pub mod github;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use std::ops::Range;

@@ -255,7 +255,6 @@ fn errors_are_one_line_exit_two_and_other_files_still_run() {
         .collect();
     let expect = [
         "secretpatch: missing.py: No such file or directory",
-        "secretpatch: adir: is a directory, not a file",
         "secretpatch: unterminated.py: line 1, column 14: unterminated string literal",
         "secretpatch: binary.py: line 1, column 15: NUL byte: not a Python source file",
         "secretpatch: notutf8.py: not valid UTF-8 (line 1) and no PEP 263 coding declaration says otherwise",

@@ -5,7 +5,6 @@
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use secretpatch::keygen::Alphabet;
 use secretpatch::patch::{analyze, Analysis, PatchOptions, Verdict};
 use secretpatch::python::lexer::{tokenize, Kind};
 
@@ -124,11 +123,7 @@ fn pythonish() -> impl Strategy<Value = String> {
 }
 
 fn opts() -> PatchOptions {
-    PatchOptions {
-        name: "SECRET_KEY".into(),
-        length: 64,
-        alphabet: Alphabet::Alnum,
-    }
+    PatchOptions::new(&["SECRET_KEY"])
 }
 
 fn run(src: &[u8], seed: u64) -> Option<Analysis> {
