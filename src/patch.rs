@@ -59,7 +59,7 @@ impl Verdict {
     pub fn fails(self) -> bool {
         matches!(
             self,
-            Verdict::Insecure | Verdict::Missing | Verdict::Ephemeral
+            Verdict::Insecure | Verdict::Missing | Verdict::Ephemeral | Verdict::Hardcoded
         )
     }
 }

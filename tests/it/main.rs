@@ -2,6 +2,7 @@
 //! installed) as the judge of the results.
 #![allow(clippy::print_stderr)]
 
+mod audit;
 mod cli;
 mod concurrency;
 mod django;

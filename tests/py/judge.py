@@ -31,11 +31,25 @@ def is_none(node):
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def binds(t, name):
+    """A target that binds the key: NAME, x.config['NAME'], or x.secret_key for SECRET_KEY."""
+    if isinstance(t, ast.Name):
+        return t.id == name
+    if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant):
+        return t.slice.value == name
+    if isinstance(t, ast.Attribute):
+        return name == "SECRET_KEY" and t.attr == "secret_key"
+    return False
+
+
 def targets_name(stmt, name):
     if isinstance(stmt, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+        return any(binds(t, name) for t in stmt.targets)
     if isinstance(stmt, ast.AnnAssign):
-        return isinstance(stmt.target, ast.Name) and stmt.target.id == name
+        return binds(stmt.target, name)
+    # Flask's app.config.update(NAME=...) and dict(NAME=...): the keyword's value.
+    if isinstance(stmt, ast.keyword):
+        return stmt.arg == name
     return False
 
 
