@@ -16,10 +16,11 @@ use crate::config::{Config, FileConfig, Format};
 use crate::discover::WalkOptions;
 use crate::fsio::IoOptions;
 use crate::keygen::Alphabet;
-use crate::patch::{reason_label, Fix, PatchOptions};
+use crate::patch::{reason_label, Fix, KeySource, PatchOptions};
 use crate::policy::MIN_LENGTH;
 use crate::process::{run_all, FileOutcome, Report};
 use crate::report;
+use crate::store::{StoreOptions, StoreOutcome};
 
 /// The exit statuses, as ruff has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,8 +52,8 @@ enum ColorChoice {
 #[command(name = "secretpatch", version, max_term_width = 100)]
 struct Args {
     /// Python files (Django settings.py, Horizon local_settings.py, Flask config.py) or
-    /// directories to walk.
-    #[arg(required = true, value_name = "PATH")]
+    /// directories to walk; - reads standard input and writes the result to standard output.
+    #[arg(required_unless_present = "store", value_name = "PATH")]
     paths: Vec<PathBuf>,
 
     /// Write nothing; print a unified diff of what would change. Exit 1 if anything would.
@@ -145,6 +146,58 @@ struct Args {
     /// such a file is refused).
     #[arg(long)]
     split_hard_links: bool,
+
+    /// Keep the key in this file (created once, mode 0600, no newline) and rewrite weak key
+    /// statements to read it. With no PATH, only makes sure the store exists and is sound.
+    #[arg(long, value_name = "STORE", help_heading = "Packaging")]
+    store: Option<PathBuf>,
+
+    /// Owner of a new key store, as USER or USER:GROUP (names or numbers).
+    #[arg(
+        long,
+        value_name = "USER[:GROUP]",
+        requires = "store",
+        help_heading = "Packaging"
+    )]
+    owner: Option<String>,
+
+    /// Rewrite weak key statements to read the environment variable VAR (os.environ["VAR"]),
+    /// adding `import os` if needed.
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "store",
+        help_heading = "Packaging"
+    )]
+    from_env: Option<String>,
+
+    /// Replace keys even when they are strong (first boot of a cloned image, or after a leak).
+    #[arg(long, help_heading = "Packaging")]
+    rotate: bool,
+
+    /// With --rotate, move the old key into SECRET_KEY_FALLBACKS so that signed sessions and
+    /// tokens survive (Django 4.1+).
+    #[arg(long, requires = "rotate", conflicts_with_all = ["store", "from_env"], help_heading = "Packaging")]
+    keep_fallback: bool,
+
+    /// Keep the previous file as PATH plus SUFFIX (default .bak).
+    #[arg(long, value_name = "SUFFIX", num_args = 0..=1, require_equals = true,
+          default_missing_value = ".bak", help_heading = "Packaging")]
+    backup: Option<String>,
+
+    /// Run CMD on the new content before it replaces the old (%s is the new file's path); if it
+    /// fails, nothing is replaced and the exit status is 2.
+    #[arg(long, value_name = "CMD", help_heading = "Packaging")]
+    validate: Option<String>,
+
+    /// The name standard input goes by in messages.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "<stdin>",
+        help_heading = "Packaging"
+    )]
+    stdin_filename: String,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -160,6 +213,37 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| {
             format!("'{s}' is not a size (a number of bytes, optionally with K, M or G)")
         })
+}
+
+/// `USER`, `USER:GROUP`, or numeric ids; a user alone brings its primary group.
+fn parse_owner(spec: &str) -> Result<(u32, u32), String> {
+    let (user, group) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec, None),
+    };
+    let (uid, primary) = match user.parse::<u32>() {
+        Ok(uid) => (
+            uid,
+            uzers::get_user_by_uid(uid).map(|u| u.primary_group_id()),
+        ),
+        Err(_) => {
+            let u = uzers::get_user_by_name(user)
+                .ok_or_else(|| format!("--owner {spec}: no user named '{user}'"))?;
+            (u.uid(), Some(u.primary_group_id()))
+        }
+    };
+    let gid = match group {
+        Some(g) => match g.parse::<u32>() {
+            Ok(gid) => gid,
+            Err(_) => uzers::get_group_by_name(g)
+                .ok_or_else(|| format!("--owner {spec}: no group named '{g}'"))?
+                .gid(),
+        },
+        None => {
+            primary.ok_or_else(|| format!("--owner {spec}: give the group too (USER:GROUP)"))?
+        }
+    };
+    Ok((uid, gid))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -221,6 +305,40 @@ impl Args {
             .threads
             .filter(|&n| n > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        if let Some(v) = &self.validate {
+            if !v.contains("%s") {
+                return Err(format!(
+                    "--validate '{v}' has no %s to stand for the new file's path"
+                ));
+            }
+        }
+        if let Some(var) = &self.from_env {
+            if !is_identifier(var) {
+                return Err(format!(
+                    "--from-env '{var}' is not an environment variable name"
+                ));
+            }
+        }
+        let alphabet = self.alphabet.or(file.alphabet).unwrap_or_default();
+        let lock_timeout = Duration::from_secs_f64(self.lock_timeout);
+        let store = match &self.store {
+            None => None,
+            Some(path) => Some(StoreOptions {
+                path: std::path::absolute(path).map_err(|e| {
+                    format!("--store {}: {}", path.display(), crate::fsio::describe(&e))
+                })?,
+                owner: self.owner.as_deref().map(parse_owner).transpose()?,
+                rotate: self.rotate,
+                alphabet,
+                length,
+                lock_timeout,
+            }),
+        };
+        let source = match (&store, &self.from_env) {
+            (Some(s), _) => KeySource::Store(s.path.to_string_lossy().into_owned()),
+            (None, Some(var)) => KeySource::Environment(var.clone()),
+            (None, None) => KeySource::Literal,
+        };
         let or_file = |flag: Vec<String>, file: Option<Vec<String>>| {
             if flag.is_empty() {
                 file.unwrap_or_default()
@@ -248,14 +366,21 @@ impl Args {
             patch: PatchOptions {
                 names,
                 length,
-                alphabet: self.alphabet.or(file.alphabet).unwrap_or_default(),
+                alphabet,
                 strict: self.strict || file.strict.unwrap_or(false),
                 placeholders: file.placeholders.unwrap_or_default(),
+                source,
+                rotate: self.rotate,
+                keep_fallback: self.keep_fallback,
             },
+            store,
+            stdin_name: self.stdin_filename,
             io: IoOptions {
                 max_size: self.max_size,
-                lock_timeout: Duration::from_secs_f64(self.lock_timeout),
+                lock_timeout,
                 split_hard_links: self.split_hard_links,
+                validate: self.validate,
+                backup: self.backup,
             },
         })
     }
@@ -314,6 +439,32 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let mut out = Output::new(io::stdout().lock());
+    // A read-only run checks an existing store but neither creates nor rotates one.
+    let store = config
+        .store
+        .clone()
+        .filter(|s| config.write || s.path.exists());
+    if let Some(mut store) = store {
+        store.rotate &= config.write;
+        let shown = store.path.display().to_string();
+        match crate::store::ensure(&store, &mut crate::keygen::os_rng()) {
+            Err(e) => {
+                err.emit(|w| writeln!(w, "secretpatch: {shown}: {}", e.0));
+                return ExitCode::from(Status::Error as u8);
+            }
+            Ok(outcome) if !config.quiet => {
+                let what = match outcome {
+                    StoreOutcome::Created => Some("created the key store (mode 0600)"),
+                    StoreOutcome::Rotated => Some("rotated the key in the key store"),
+                    StoreOutcome::Kept => None,
+                };
+                if let Some(what) = what {
+                    err.emit(|w| writeln!(w, "secretpatch: {shown}: {what}"));
+                }
+            }
+            Ok(_) => {}
+        }
+    }
     let report = run_all(&config);
     let mut status = Status::Success;
     let mut diffs = Vec::new();
@@ -456,7 +607,11 @@ fn print_text(
     if !config.write {
         return;
     }
-    if p.written && !config.quiet {
+    if o.stdin {
+        let bytes = p.analysis.patched.as_ref().unwrap_or(&p.original);
+        out.emit(|w| w.write_all(bytes));
+    }
+    if (p.written || (o.stdin && p.would_change)) && !config.quiet {
         // One line per changed file and name: "replaced SECRET_KEY (line 23: …; line 40: …)".
         let mut names: Vec<&str> = Vec::new();
         for f in p.analysis.findings.iter().filter(|f| f.fix != Fix::None) {
@@ -469,13 +624,21 @@ fn print_text(
             let replaced: Vec<String> = mine()
                 .filter(|f| f.fix == Fix::Replace)
                 .map(|f| {
-                    let why: Vec<String> = f.reasons.iter().map(|r| reason_label(r)).collect();
+                    let mut why: Vec<String> = f.reasons.iter().map(|r| reason_label(r)).collect();
+                    if why.is_empty() {
+                        why.push("rotated".into());
+                    }
                     format!("line {}: {}", f.line, why.join(", "))
                 })
                 .collect();
+            let with = match &config.patch.source {
+                KeySource::Literal => String::new(),
+                KeySource::Store(store) => format!(" with a read of {store}"),
+                KeySource::Environment(var) => format!(" with os.environ[\"{var}\"]"),
+            };
             if !replaced.is_empty() {
                 let what = replaced.join("; ");
-                err.emit(|w| writeln!(w, "secretpatch: {path}: replaced {name} ({what})"));
+                err.emit(|w| writeln!(w, "secretpatch: {path}: replaced {name}{with} ({what})"));
             }
             if mine().any(|f| f.fix == Fix::Add) {
                 err.emit(|w| writeln!(w, "secretpatch: {path}: added {name} (it was not defined)"));

@@ -11,6 +11,7 @@ use crate::discover::WalkOptions;
 use crate::fsio::IoOptions;
 use crate::keygen::Alphabet;
 use crate::patch::PatchOptions;
+use crate::store::StoreOptions;
 
 /// The report format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -51,6 +52,10 @@ pub struct Config {
     pub threads: usize,
     pub walk: WalkOptions,
     pub patch: PatchOptions,
+    /// `--store`: the key store to make sure of before anything else.
+    pub store: Option<StoreOptions>,
+    /// What standard input (`-`) is called in messages.
+    pub stdin_name: String,
     pub io: IoOptions,
 }
 

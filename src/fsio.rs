@@ -64,6 +64,11 @@ pub struct IoOptions {
     pub lock_timeout: Duration,
     /// Replace a file that has other hard links (splitting them) instead of refusing.
     pub split_hard_links: bool,
+    /// A shell command that must accept the new content (`%s` is its path) before it replaces
+    /// the old.
+    pub validate: Option<String>,
+    /// Keep the previous file under its name plus this suffix.
+    pub backup: Option<String>,
 }
 
 /// Opens `path` for reading without following it into a FIFO or device.
@@ -126,7 +131,8 @@ pub struct Locked {
 /// What a successful replace wants the user to know.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Replaced {
-    pub warnings: Vec<String>,
+    /// The mode the file kept.
+    pub mode: u32,
 }
 
 /// Opens and locks `path`, waiting up to the lock timeout for other runs.
@@ -231,7 +237,8 @@ fn remove_leftovers(real: &Path) {
 }
 
 impl Locked {
-    /// Atomically replaces the file with `new`, keeping its owner, group and mode.
+    /// Atomically replaces the file with `new`, keeping its owner, group, mode and extended
+    /// attributes.
     pub fn replace(&self, new: &[u8], opts: &IoOptions) -> Result<Replaced, FsError> {
         let mut out = Replaced::default();
         let links = self.meta.nlink();
@@ -241,35 +248,68 @@ impl Locked {
                  content (use --split-hard-links to replace this name only)"
             )));
         }
-        let dir = match self.real.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut temp = tempfile::Builder::new()
-            .prefix(&temp_prefix(&self.real))
-            .suffix("")
-            .rand_bytes(6)
-            .permissions(fs::Permissions::from_mode(0o600))
-            .tempfile_in(dir)
-            .map_err(|e| {
-                err(format!(
-                    "cannot create a temporary file in {}: {}; secretpatch only writes by atomic \
-                     replace, which needs write access to the directory",
-                    dir.display(),
-                    describe(&e)
-                ))
-            })?;
-        let write_step = |what: &str, e: io::Error| {
+        let mode = self.meta.mode() & 0o7777;
+        write_atomic(&NewFile {
+            target: &self.real,
+            content: new,
+            owner: Some((self.meta.uid(), self.meta.gid())),
+            mode,
+            xattrs_from: Some(&self.file),
+            validate: opts.validate.as_deref(),
+            backup: opts.backup.as_deref(),
+        })?;
+        out.mode = mode;
+        Ok(out)
+    }
+}
+
+/// A file to put in place atomically.
+pub struct NewFile<'a> {
+    pub target: &'a Path,
+    pub content: &'a [u8],
+    /// Owner and group to give it (needs root to give away); `None` keeps the creator's.
+    pub owner: Option<(u32, u32)>,
+    pub mode: u32,
+    /// The file whose extended attributes it gets.
+    pub xattrs_from: Option<&'a File>,
+    /// A shell command run on the finished temporary file (`%s` is its path) before the rename;
+    /// a failure aborts.
+    pub validate: Option<&'a str>,
+    /// Keep the file being replaced under its name plus this suffix.
+    pub backup: Option<&'a str>,
+}
+
+/// Puts `n.content` at `n.target` by temporary file, fsync, chown, chmod, xattrs, rename and
+/// directory fsync, so that the target is always either the old file or the complete new one.
+pub fn write_atomic(n: &NewFile) -> Result<(), FsError> {
+    let dir = match n.target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(&temp_prefix(n.target))
+        .suffix("")
+        .rand_bytes(6)
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| {
             err(format!(
-                "{what} failed: {}; the original is unchanged",
+                "cannot create a temporary file in {}: {}; secretpatch only writes by atomic \
+                 replace, which needs write access to the directory",
+                dir.display(),
                 describe(&e)
             ))
-        };
-        temp.write_all(new)
-            .map_err(|e| write_step("writing the new content", e))?;
-        retry(|| temp.as_file().sync_all())
-            .map_err(|e| write_step("fsync of the new content", e))?;
-        let (uid, gid) = (self.meta.uid(), self.meta.gid());
+        })?;
+    let write_step = |what: &str, e: io::Error| {
+        err(format!(
+            "{what} failed: {}; the original is unchanged",
+            describe(&e)
+        ))
+    };
+    temp.write_all(n.content)
+        .map_err(|e| write_step("writing the new content", e))?;
+    retry(|| temp.as_file().sync_all()).map_err(|e| write_step("fsync of the new content", e))?;
+    if let Some((uid, gid)) = n.owner {
         let tmeta = temp
             .as_file()
             .metadata()
@@ -284,35 +324,97 @@ impl Locked {
                 },
             )?;
         }
-        let mode = self.meta.mode() & 0o7777;
-        retry(|| {
-            temp.as_file()
-                .set_permissions(fs::Permissions::from_mode(mode))
-        })
-        .map_err(|e| write_step("setting the file mode", e))?;
-        // After chown, which drops security.capability.
-        copy_xattrs(&self.file, temp.as_file())?;
-        let mut temp = Some(temp);
-        loop {
-            match temp.take().expect("temp file").persist(&self.real) {
-                Ok(_) => break,
-                Err(e) if e.error.kind() == io::ErrorKind::Interrupted => temp = Some(e.file),
-                Err(e) => return Err(write_step("renaming the new file into place", e.error)),
-            }
+    }
+    retry(|| {
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(n.mode))
+    })
+    .map_err(|e| write_step("setting the file mode", e))?;
+    // After chown, which drops security.capability.
+    if let Some(from) = n.xattrs_from {
+        copy_xattrs(from, temp.as_file())?;
+    }
+    if let Some(command) = n.validate {
+        validate(command, temp.path())?;
+    }
+    if let Some(suffix) = n.backup {
+        backup(n.target, suffix)?;
+    }
+    let mut temp = Some(temp);
+    loop {
+        match temp.take().expect("temp file").persist(n.target) {
+            Ok(_) => break,
+            Err(e) if e.error.kind() == io::ErrorKind::Interrupted => temp = Some(e.file),
+            Err(e) => return Err(write_step("renaming the new file into place", e.error)),
         }
-        retry(|| File::open(dir).and_then(|d| d.sync_all())).map_err(|e| {
+    }
+    retry(|| File::open(dir).and_then(|d| d.sync_all())).map_err(|e| {
+        err(format!(
+            "the file was replaced, but fsync of its directory failed: {}; the change may not \
+             survive a crash",
+            describe(&e)
+        ))
+    })
+}
+
+/// Quotes a path for `sh`.
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
+}
+
+/// Runs the `--validate` command on the new content; any failure aborts the replace.
+fn validate(command: &str, temp: &Path) -> Result<(), FsError> {
+    let line = command.replace("%s", &shell_quote(temp));
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
             err(format!(
-                "the file was replaced, but fsync of its directory failed: {}; the change may not \
-                 survive a crash",
+                "cannot run the --validate command: {}",
                 describe(&e)
             ))
         })?;
-        if mode & 0o004 != 0 {
-            out.warnings.push(format!(
-                "is readable by every user (mode {mode:04o}) and now holds a secret key; consider \
-                 chmod o-r"
-            ));
-        }
-        Ok(out)
+    if out.status.success() {
+        return Ok(());
     }
+    let said = String::from_utf8_lossy(&out.stderr);
+    let said = said
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let status = out
+        .status
+        .code()
+        .map_or("was killed".to_string(), |c| format!("exited {c}"));
+    Err(err(format!(
+        "the --validate command {status}{}{said}; the original is unchanged",
+        if said.is_empty() { "" } else { ": " }
+    )))
+}
+
+/// Keeps the file about to be replaced as `target` + `suffix`: a hard link to it (same inode,
+/// mode and owner), put in place by rename so an older backup is replaced atomically.
+fn backup(target: &Path, suffix: &str) -> Result<(), FsError> {
+    let mut name = target.as_os_str().to_owned();
+    name.push(suffix);
+    let dest = PathBuf::from(name);
+    let mut link = target.as_os_str().to_owned();
+    link.push(format!("{suffix}.secretpatch-link"));
+    let link = PathBuf::from(link);
+    let _ = fs::remove_file(&link);
+    let failed = |e: io::Error| {
+        err(format!(
+            "cannot keep a backup as {}: {}; the original is unchanged",
+            dest.display(),
+            describe(&e)
+        ))
+    };
+    fs::hard_link(target, &link).map_err(failed)?;
+    retry(|| fs::rename(&link, &dest)).map_err(|e| {
+        let _ = fs::remove_file(&link);
+        failed(e)
+    })
 }

@@ -32,3 +32,4 @@ pub mod process;
 pub mod python;
 pub mod report;
 pub mod scan;
+pub mod store;

@@ -4,7 +4,7 @@
 //! Patch, dry-run and check all start from the same analysis and differ only in what they do
 //! with it. This module knows nothing of output formats, flags or how files are written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use rand::Rng;
@@ -118,6 +118,88 @@ pub struct PatchOptions {
     pub strict: bool,
     /// More whole values to treat as placeholders.
     pub placeholders: Vec<String>,
+    /// What a fix writes in place of a weak key.
+    pub source: KeySource,
+    /// Replace literal keys even when they are strong.
+    pub rotate: bool,
+    /// With `rotate`, move the old key into `NAME_FALLBACKS`.
+    pub keep_fallback: bool,
+}
+
+/// What a fix puts where a weak key was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A fresh literal key.
+    Literal,
+    /// A read of the key store at this (absolute) path.
+    Store(String),
+    /// `os.environ["VAR"]`.
+    Environment(String),
+}
+
+/// The expression that reads a key store, as Python: the file holds the key and nothing else.
+pub fn store_reader(path: &str) -> String {
+    format!(
+        "pathlib.Path({}).read_text(encoding='ascii').strip()",
+        python_str(path)
+    )
+}
+
+/// The expression that reads the key from the environment.
+pub fn environment_reader(var: &str) -> String {
+    format!("os.environ[{}]", python_str(var).replace('\'', "\""))
+}
+
+/// A Python string literal for `s` (single quotes, backslash escapes where needed).
+fn python_str(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Modules imported whole at module level (`import os`, `import os, sys`).
+fn module_imports(src: &[u8], lexed: &Lexed) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in lexed.lines.iter().filter(|l| l.indent == 0) {
+        let toks = &lexed.tokens[line.tokens.clone()];
+        if toks.first().is_some_and(|t| &src[t.span()] == b"import") {
+            for alias in toks[1..].split(|t| &src[t.span()] == b",") {
+                if let [name] = alias {
+                    out.push(String::from_utf8_lossy(&src[name.span()]).into_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a new `import` goes: before the first module-level statement that is neither the
+/// docstring nor a `from __future__` import.
+fn import_point(src: &[u8], lexed: &Lexed) -> Option<usize> {
+    for (i, line) in lexed.lines.iter().enumerate() {
+        let toks = &lexed.tokens[line.tokens.clone()];
+        let docstring = i == 0
+            && toks
+                .iter()
+                .all(|t| matches!(t.kind, crate::python::lexer::Kind::Str(_)));
+        let future = toks.len() >= 2
+            && &src[toks[0].span()] == b"from"
+            && &src[toks[1].span()] == b"__future__";
+        if line.indent == 0 && !docstring && !future {
+            return Some(toks[0].start);
+        }
+    }
+    None
 }
 
 impl PatchOptions {
@@ -129,6 +211,9 @@ impl PatchOptions {
             alphabet: Alphabet::Alnum,
             strict: false,
             placeholders: Vec::new(),
+            source: KeySource::Literal,
+            rotate: false,
+            keep_fallback: false,
         }
     }
 }
@@ -194,7 +279,22 @@ pub fn analyze(
         planned: HashSet::new(),
         secrets_before: Vec::new(),
         ignores: ignore_comments(src, &lexed, &index),
+        fallback_lists: HashMap::new(),
+        imported: module_imports(src, &lexed),
+        import_point: import_point(src, &lexed),
     };
+    for binding in &scanned.bindings {
+        let (Some(name), Rhs::Sequence(items)) = (names.get(binding.which), &binding.value) else {
+            continue;
+        };
+        if binding.which < opts.names.len() || binding.value_span.is_empty() {
+            continue;
+        }
+        let opening = src[binding.value_span.start];
+        let at = binding.value_span.start + usize::from(opening == b'[' || opening == b'(');
+        b.fallback_lists
+            .insert(name.to_string(), (at, items.is_empty()));
+    }
     for binding in &scanned.bindings {
         let name = names[binding.which];
         if binding.which < opts.names.len() {
@@ -273,6 +373,14 @@ struct Builder<'a, R: Rng> {
     planned: HashSet<(usize, usize)>,
     secrets_before: Vec<Range<usize>>,
     ignores: Vec<Ignore>,
+    /// For each `NAME_FALLBACKS` literal list: where a new first entry goes, and whether the list
+    /// is empty.
+    fallback_lists: HashMap<String, (usize, bool)>,
+    /// Modules imported at module level (`import os`), and those an edit adds.
+    imported: Vec<String>,
+    /// Where a new `import` line goes: the start of the first module-level statement that is not
+    /// the docstring or a `from __future__` import; `None` to append.
+    import_point: Option<usize>,
 }
 
 impl<R: Rng> Builder<'_, R> {
@@ -366,7 +474,15 @@ impl<R: Rng> Builder<'_, R> {
             } else {
                 vec![f.reason]
             };
-            self.push(f);
+            // A strong literal is rewritten when asked to rotate it, or, when hard-coded keys
+            // are findings, to read the key from the store or the environment instead.
+            let literal_source = matches!(self.opts.source, KeySource::Literal);
+            if self.opts.rotate || (f.verdict == Verdict::Hardcoded && !literal_source) {
+                f.fix = Fix::Replace;
+            }
+            if self.push(f) {
+                self.fix_literal(name, b, lit);
+            }
             return;
         }
         let codes: Vec<&'static str> = j.reasons.iter().map(|r| r.code()).collect();
@@ -387,10 +503,114 @@ impl<R: Rng> Builder<'_, R> {
             }
         }
         f.fix = Fix::Replace;
-        if self.push(f) && self.planned.insert((lit.span.start, lit.span.end)) {
-            let key = generate(self.rng, self.opts.alphabet, self.opts.length);
-            self.edits.push(replace_literal(self.src, lit, &key));
+        if self.push(f) {
+            self.fix_literal(name, b, lit);
         }
+    }
+
+    /// Plans the edit that fixes a literal key (once per literal: chained targets share one):
+    /// a fresh literal in its place, a read of the key store, or the environment variable (which
+    /// replaces the whole value, fallback lookups included).
+    fn fix_literal(&mut self, name: &str, b: &Binding, lit: &Literal) {
+        if !self.planned.insert((lit.span.start, lit.span.end)) {
+            return;
+        }
+        match self.opts.source.clone() {
+            KeySource::Literal => {
+                let key = generate(self.rng, self.opts.alphabet, self.opts.length);
+                self.edits.push(replace_literal(self.src, lit, &key));
+                if self.opts.rotate && self.opts.keep_fallback {
+                    self.keep_as_fallback(name, b, lit);
+                }
+            }
+            KeySource::Store(path) => {
+                self.need_import("pathlib");
+                self.edits.push((
+                    Edit {
+                        range: lit.span.clone(),
+                        content: store_reader(&path).into_bytes(),
+                    },
+                    0..0,
+                ));
+            }
+            KeySource::Environment(var) => {
+                self.need_import("os");
+                self.edits.push((
+                    Edit {
+                        range: b.value_span.clone(),
+                        content: environment_reader(&var).into_bytes(),
+                    },
+                    0..0,
+                ));
+            }
+        }
+    }
+
+    /// `--keep-fallback`: the old key goes first into `NAME_FALLBACKS`, a literal list that is
+    /// created after the key's statement if the file has none.
+    fn keep_as_fallback(&mut self, name: &str, b: &Binding, lit: &Literal) {
+        if lit.value.is_none() || !matches!(&self.src[b.name.clone()], n if n == name.as_bytes()) {
+            return;
+        }
+        let old = String::from_utf8_lossy(&self.src[lit.span.clone()]).into_owned();
+        let list = format!("{name}_FALLBACKS");
+        if let Some(&(at, empty)) = self.fallback_lists.get(&list) {
+            let content = if empty { old } else { format!("{old}, ") };
+            self.edits.push((
+                Edit {
+                    range: at..at,
+                    content: content.into_bytes(),
+                },
+                0..0,
+            ));
+            return;
+        }
+        // A new statement after this one, indented like it; after `;` when it shares its line.
+        let line_start = self.src[..b.statement.start]
+            .iter()
+            .rposition(|&c| c == b'\n' || c == b'\r')
+            .map_or(0, |i| i + 1);
+        let indent = &self.src[line_start..b.statement.start];
+        let content = if indent.iter().all(|&c| c == b' ' || c == b'\t') {
+            let nl = String::from_utf8_lossy(line_ending(self.src)).into_owned();
+            format!("{nl}{}{list} = [{old}]", String::from_utf8_lossy(indent))
+        } else {
+            format!("; {list} = [{old}]")
+        };
+        self.edits.push((
+            Edit {
+                range: b.statement.end..b.statement.end,
+                content: content.into_bytes(),
+            },
+            0..0,
+        ));
+    }
+
+    /// Makes sure `import MODULE` stands at module level, inserting it where imports go.
+    fn need_import(&mut self, module: &str) {
+        if self.imported.iter().any(|m| m == module) {
+            return;
+        }
+        self.imported.push(module.to_string());
+        let nl = String::from_utf8_lossy(line_ending(self.src)).into_owned();
+        let (at, content) = match self.import_point {
+            Some(at) => (at, format!("import {module}{nl}")),
+            None => {
+                let lead = if matches!(self.src.last(), Some(b'\n' | b'\r') | None) {
+                    ""
+                } else {
+                    nl.as_str()
+                };
+                (self.src.len(), format!("{lead}import {module}{nl}"))
+            }
+        };
+        self.edits.push((
+            Edit {
+                range: at..at,
+                content: content.into_bytes(),
+            },
+            0..0,
+        ));
     }
 
     fn describe_other(&self, name: &str, value: &Rhs, f: &mut Finding) {
@@ -505,9 +725,36 @@ impl<R: Rng> Builder<'_, R> {
         f.reasons = vec!["not-defined"];
         f.message = format!("{name} is not defined");
         f.fix = Fix::Add;
-        if self.push(f) {
-            let key = generate(self.rng, self.opts.alphabet, self.opts.length);
-            self.edits.push(append_assignment(self.src, name, &key));
+        if !self.push(f) {
+            return;
+        }
+        let value = match self.opts.source.clone() {
+            KeySource::Literal => None,
+            KeySource::Store(path) => {
+                self.need_import("pathlib");
+                Some(store_reader(&path))
+            }
+            KeySource::Environment(var) => {
+                self.need_import("os");
+                Some(environment_reader(&var))
+            }
+        };
+        let key = generate(self.rng, self.opts.alphabet, self.opts.length);
+        let (edit, secret) = append_assignment(self.src, name, &key);
+        match value {
+            None => self.edits.push((edit, secret)),
+            Some(v) => {
+                let mut content = edit.content[..secret.start].to_vec();
+                content.extend_from_slice(v.as_bytes());
+                content.extend_from_slice(&edit.content[secret.end..]);
+                self.edits.push((
+                    Edit {
+                        range: edit.range,
+                        content,
+                    },
+                    0..0,
+                ));
+            }
         }
     }
 
@@ -558,9 +805,11 @@ impl<R: Rng> Builder<'_, R> {
         let mut shift: isize = 0;
         for (e, secret) in &edits {
             let start = (e.range.start as isize + shift) as usize;
-            analysis
-                .secrets_after
-                .push(start + secret.start..start + secret.end);
+            if !secret.is_empty() {
+                analysis
+                    .secrets_after
+                    .push(start + secret.start..start + secret.end);
+            }
             shift += e.content.len() as isize - e.range.len() as isize;
         }
         // Secret literals left as they were (strong keys) keep being masked in the new text.

@@ -24,6 +24,8 @@ pub struct FileOutcome {
     /// The path as given (or as found under a directory given), for messages.
     pub path: PathBuf,
     pub result: Result<Processed, String>,
+    /// Read from standard input: a patch writes the result to standard output.
+    pub stdin: bool,
 }
 
 /// A file that was read and analysed.
@@ -63,12 +65,22 @@ pub fn run_all(config: &Config) -> Report {
     let mut outcomes = Vec::new();
     for path in &config.paths {
         let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+        if path.as_os_str() == "-" {
+            scanned.fetch_add(1, Ordering::Relaxed);
+            outcomes.push(FileOutcome {
+                path: PathBuf::from(&config.stdin_name),
+                result: run_stdin(config, &mut os_rng()),
+                stdin: true,
+            });
+            continue;
+        }
         if !is_dir {
             scanned.fetch_add(1, Ordering::Relaxed);
             let result = run(path, true, config.missing, config, &finders, &mut os_rng());
             outcomes.push(FileOutcome {
                 path: path.clone(),
                 result: result.map(|p| p.expect("files named are always reported")),
+                stdin: false,
             });
             continue;
         }
@@ -82,22 +94,26 @@ pub fn run_all(config: &Config) -> Report {
                     Ok(Some(p)) => keep(FileOutcome {
                         path: file,
                         result: Ok(p),
+                        stdin: false,
                     }),
                     Err(e) => keep(FileOutcome {
                         path: file,
                         result: Err(e),
+                        stdin: false,
                     }),
                 }
             }
             Entry::Error(at, e) => keep(FileOutcome {
                 path: at,
                 result: Err(e),
+                stdin: false,
             }),
         });
         if let Err(e) = walked {
             keep(FileOutcome {
                 path: path.clone(),
                 result: Err(e),
+                stdin: false,
             });
         }
         let mut found = found.into_inner().expect("no panics while held");
@@ -108,6 +124,32 @@ pub fn run_all(config: &Config) -> Report {
         outcomes,
         files_scanned: scanned.into_inner(),
     }
+}
+
+/// Standard input as a file named on the command line; its bytes and patch are kept, since a
+/// patch goes to standard output.
+fn run_stdin(config: &Config, rng: &mut impl Rng) -> Result<Processed, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(config.io.max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {}", fsio::describe(&e)))?;
+    if bytes.len() as u64 > config.io.max_size {
+        return Err(format!(
+            "standard input is over the {}-byte limit (--max-size)",
+            config.io.max_size
+        ));
+    }
+    let analysis = analyze(&bytes, &config.patch, config.missing, rng).map_err(|e| e.0)?;
+    Ok(Processed {
+        would_change: analysis.patched.is_some(),
+        original: bytes,
+        analysis,
+        written: false,
+        warnings: Vec::new(),
+    })
 }
 
 /// Byte strings at least one of which a file must contain to be worth tokenizing: the names
@@ -155,11 +197,15 @@ fn run(
         let mut locked = fsio::lock(path, &config.io).map_err(|e| e.0)?;
         analysis = analyze(&locked.content, &config.patch, explicit, rng).map_err(|e| e.0)?;
         if let Some(patched) = &analysis.patched {
-            warnings = locked
-                .replace(patched, &config.io)
-                .map_err(|e| e.0)?
-                .warnings;
+            let mode = locked.replace(patched, &config.io).map_err(|e| e.0)?.mode;
             written = true;
+            // Only a file that now holds a key (not one that reads a store or the environment).
+            if mode & 0o004 != 0 && !analysis.secrets_after.is_empty() {
+                warnings.push(format!(
+                    "is readable by every user (mode {mode:04o}) and now holds a secret key; \
+                     consider chmod o-r"
+                ));
+            }
         }
         original = std::mem::take(&mut locked.content);
     }

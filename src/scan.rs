@@ -21,6 +21,8 @@ pub struct Binding {
     pub name: Range<usize>,
     /// Byte span of the whole statement.
     pub statement: Range<usize>,
+    /// Byte span of the value expression (empty for an import).
+    pub value_span: Range<usize>,
     pub value: Rhs,
 }
 
@@ -308,6 +310,7 @@ fn visit_statement(cx: &Ctx, stmt: &[Token], out: &mut Scan) {
                 which,
                 name,
                 statement: span.clone(),
+                value_span: rhs[0].start..rhs[rhs.len() - 1].end,
                 value: value.clone(),
             });
         }
@@ -395,6 +398,7 @@ fn visit_config_call(cx: &Ctx, expr: &[Token], span: &Range<usize>, inner: bool,
                         which,
                         name: kw.span(),
                         statement: span.clone(),
+                        value_span: value[0].start..value[value.len() - 1].end,
                         value: classify(cx, value),
                     });
                 }
@@ -437,6 +441,7 @@ fn visit_import_from(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Sca
                 which,
                 name: bound.span(),
                 statement: span.clone(),
+                value_span: bound.end..bound.end,
                 value: Rhs::External {
                     source: Source::Import,
                     detail: format!("imported from {module}"),
@@ -459,6 +464,7 @@ fn visit_import(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
                 which,
                 name: bound.span(),
                 statement: span.clone(),
+                value_span: bound.end..bound.end,
                 value: Rhs::External {
                     source: Source::Import,
                     detail: "a module".to_string(),
