@@ -95,3 +95,121 @@ fn django_accepts_the_patched_key() {
         assert_eq!(run_in(&project, &["--check", "mysite/settings.py"]).code, 0);
     }
 }
+
+/// Loads the project's settings through Django in a fresh interpreter and runs `code` after
+/// `django.setup()`, with `env` set.
+fn in_django(project: &Path, code: &str, env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(python());
+    c.arg("-c")
+        .arg(format!(
+            "import os, sys, django; sys.path.insert(0, {:?}); \
+             os.environ['DJANGO_SETTINGS_MODULE'] = 'mysite.settings'; django.setup()\n{code}",
+            project.display().to_string()
+        ))
+        .current_dir(project);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap().into()
+}
+
+#[test]
+fn django_reads_the_store_and_the_environment() {
+    if !have_django() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = startproject(dir.path());
+    let store = dir.path().join("secret_key");
+    let run = run_in(
+        &project,
+        &["--store", store.to_str().unwrap(), "mysite/settings.py"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let key = std::fs::read_to_string(&store).unwrap();
+    let got = in_django(
+        &project,
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        &[],
+    );
+    assert_eq!(got.stdout.trim(), key, "{got:?}");
+    let deploy = manage(&project, &["check", "--deploy"]);
+    assert!(!deploy.stderr.contains("W009"), "{deploy:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let project = startproject(dir.path());
+    let run = run_in(
+        &project,
+        &["--from-env", "DJANGO_SECRET_KEY", "mysite/settings.py"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let env_key = "Zq8Lr2Vx9Kt4Np7Ws1Bm6Hc3Jf5Dg0Ya8Ue2Io4Pk7Ln1Mx9Rb3Tc6Vz5Qw2Es8Ad";
+    let got = in_django(
+        &project,
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        &[("DJANGO_SECRET_KEY", env_key)],
+    );
+    assert_eq!(got.stdout.trim(), env_key, "{got:?}");
+    // Without the variable the settings fail loudly instead of running with a weak key.
+    let unset = in_django(&project, "print('started')", &[]);
+    assert_ne!(unset.code, 0);
+    assert!(
+        unset.stderr.contains("KeyError: 'DJANGO_SECRET_KEY'"),
+        "{unset:?}"
+    );
+}
+
+#[test]
+fn django_verifies_old_signatures_after_rotate_with_keep_fallback() {
+    if !have_django() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = startproject(dir.path());
+    assert_eq!(run_in(&project, &["mysite/settings.py"]).code, 0);
+    let signed = in_django(
+        &project,
+        "from django.core import signing; print(signing.dumps({'user': 42}))",
+        &[],
+    );
+    assert_eq!(signed.code, 0, "{signed:?}");
+    let token = signed.stdout.trim().to_string();
+    let verify = format!(
+        "from django.core import signing\n\
+         from django.conf import settings\n\
+         print(signing.loads({token:?})['user'], len(settings.SECRET_KEY_FALLBACKS))"
+    );
+    let rotated = run_in(
+        &project,
+        &["--rotate", "--keep-fallback", "mysite/settings.py"],
+    );
+    assert_eq!(rotated.code, 0, "{rotated:?}");
+    let loaded = in_django(&project, &verify, &[]);
+    assert_eq!(loaded.stdout.trim(), "42 1", "{loaded:?}");
+    // Rotated without a fallback, the old signature no longer verifies.
+    assert_eq!(
+        run_in(&project, &["--rotate", "mysite/settings.py"]).code,
+        0
+    );
+    let text = std::fs::read_to_string(project.join("mysite/settings.py")).unwrap();
+    let fallbacks_line = text
+        .lines()
+        .find(|l| l.starts_with("SECRET_KEY_FALLBACKS"))
+        .unwrap();
+    std::fs::write(
+        project.join("mysite/settings.py"),
+        text.replace(fallbacks_line, "SECRET_KEY_FALLBACKS = []"),
+    )
+    .unwrap();
+    let refused = in_django(
+        &project,
+        &format!("from django.core import signing\nsigning.loads({token:?})"),
+        &[],
+    );
+    assert!(refused.stderr.contains("BadSignature"), "{refused:?}");
+    let deploy = manage(&project, &["check", "--deploy"]);
+    assert!(
+        !deploy.stderr.contains("W009") && !deploy.stderr.contains("W025"),
+        "{deploy:?}"
+    );
+}

@@ -8,6 +8,7 @@ mod concurrency;
 mod django;
 mod faults;
 mod fixtures;
+mod packaging;
 mod props;
 mod stdlib;
 mod util;
