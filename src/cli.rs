@@ -34,6 +34,14 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Generate {
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -53,14 +61,15 @@ enum ColorChoice {
 struct Args {
     /// Python files (Django settings.py, Horizon local_settings.py, Flask config.py) or
     /// directories to walk; - reads standard input and writes the result to standard output.
-    #[arg(required_unless_present = "store", value_name = "PATH")]
+    #[arg(required_unless_present_any = ["store", "generate"], value_name = "PATH")]
     paths: Vec<PathBuf>,
 
     /// Write nothing; print a unified diff of what would change. Exit 1 if anything would.
     #[arg(long, visible_alias = "diff")]
     dry_run: bool,
 
-    /// Write nothing; print one line per finding. Exit 1 if any is insecure, missing or ephemeral.
+    /// Write nothing; print one line per finding. Exit 1 if any is insecure, missing, ephemeral
+    /// or (with --strict) hard-coded.
     #[arg(long)]
     check: bool,
 
@@ -73,57 +82,62 @@ struct Args {
     quiet: bool,
 
     /// The variable holding the key (repeat for several; default SECRET_KEY).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "Finding keys")]
     name: Vec<String>,
 
     /// Length of a new key (at least 50, Django's minimum; default 64).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "New keys")]
     length: Option<usize>,
 
     /// Characters of a new key: alnum (default) is A-Z a-z 0-9 (safe unquoted in shells, .env,
     /// ConfigParser and YAML); django is the alphabet of Django's get_random_secret_key(); hex is
     /// 0-9 a-f.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = "New keys")]
     alphabet: Option<Alphabet>,
 
     /// Report every hard-coded literal key, even a strong one: a key committed to a repository
     /// is a leaked key.
-    #[arg(long)]
+    #[arg(long, help_heading = "Finding keys")]
     strict: bool,
 
     /// Files named on the command line that define no key are not findings (for pre-commit,
     /// which names every changed file).
-    #[arg(long)]
+    #[arg(long, help_heading = "Finding keys")]
     no_missing: bool,
 
     /// When walking directories, look only at files matching this glob (repeatable; default
     /// *.py).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = "Finding keys")]
     include: Vec<String>,
 
     /// When walking directories, leave out files and directories matching this glob
     /// (repeatable).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = "Finding keys")]
     exclude: Vec<String>,
 
     /// Do not honour .gitignore, .ignore and similar files.
-    #[arg(long)]
+    #[arg(long, help_heading = "Finding keys")]
     no_ignore: bool,
 
     /// Walk hidden files and directories too.
-    #[arg(long)]
+    #[arg(long, help_heading = "Finding keys")]
     hidden: bool,
 
     /// Threads for walking directories (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Finding keys")]
     threads: Option<usize>,
 
     /// Read settings from this pyproject.toml instead of the nearest one.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_config",
+        help_heading = "Finding keys"
+    )]
     config: Option<PathBuf>,
 
     /// Ignore [tool.secretpatch] in pyproject.toml.
-    #[arg(long)]
+    #[arg(long, help_heading = "Finding keys")]
     no_config: bool,
 
     /// Print secret values whole in diffs and reports instead of masking them.
@@ -135,16 +149,21 @@ struct Args {
     color: ColorChoice,
 
     /// Seconds to wait for another run that holds a file's lock.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        help_heading = "Writing files"
+    )]
     lock_timeout: f64,
 
     /// Refuse files larger than this many bytes (suffixes K, M, G allowed).
-    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size, help_heading = "Writing files")]
     max_size: u64,
 
     /// Replace a file that has other hard links, leaving them with the old content (otherwise
     /// such a file is refused).
-    #[arg(long)]
+    #[arg(long, help_heading = "Writing files")]
     split_hard_links: bool,
 
     /// Keep the key in this file (created once, mode 0600, no newline) and rewrite weak key
@@ -189,6 +208,10 @@ struct Args {
     /// fails, nothing is replaced and the exit status is 2.
     #[arg(long, value_name = "CMD", help_heading = "Packaging")]
     validate: Option<String>,
+
+    /// Print the man page (man) or a shell completion script (bash, zsh, fish), and exit.
+    #[arg(long, value_enum, value_name = "KIND", exclusive = true)]
+    generate: Option<Generate>,
 
     /// The name standard input goes by in messages.
     #[arg(
@@ -431,6 +454,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    if let Some(kind) = args.generate {
+        let mut out = Output::new(io::stdout().lock());
+        let bytes = generated(kind);
+        out.emit(|w| w.write_all(&bytes));
+        return ExitCode::from(if out.failed.is_some() { 2 } else { 0 });
+    }
     let config = match args.into_config() {
         Ok(c) => c,
         Err(msg) => {
@@ -664,6 +693,39 @@ fn print_text(
 /// The clap command, for tests and documentation.
 pub fn command() -> clap::Command {
     Args::command()
+}
+
+fn generated(kind: Generate) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let shell = match kind {
+        Generate::Man => {
+            clap_mangen::Man::new(command())
+                .render(&mut buf)
+                .expect("rendering to memory cannot fail");
+            return buf;
+        }
+        Generate::Bash => clap_complete::Shell::Bash,
+        Generate::Zsh => clap_complete::Shell::Zsh,
+        Generate::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut command(), "secretpatch", &mut buf);
+    buf
+}
+
+/// The man page, as `--generate man` prints it (and `man/secretpatch.1` holds it).
+pub fn man_page() -> Vec<u8> {
+    generated(Generate::Man)
+}
+
+/// A completion script for `bash`, `zsh` or `fish`, as `--generate SHELL` prints it.
+pub fn completion(shell: &str) -> Option<Vec<u8>> {
+    let kind = match shell {
+        "bash" => Generate::Bash,
+        "zsh" => Generate::Zsh,
+        "fish" => Generate::Fish,
+        _ => return None,
+    };
+    Some(generated(kind))
 }
 
 #[cfg(test)]

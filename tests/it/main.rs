@@ -6,6 +6,7 @@ mod audit;
 mod cli;
 mod concurrency;
 mod django;
+mod docs;
 mod faults;
 mod fixtures;
 mod packaging;
