@@ -577,12 +577,12 @@ fn file_status(o: &FileOutcome, config: &Config) -> Status {
 }
 
 /// The diff of one file, masked unless secrets are to be shown; empty when not asked for.
-fn diff_text(o: &FileOutcome, config: &Config, color: bool) -> String {
+fn diff_text(o: &FileOutcome, config: &Config, color: bool) -> Vec<u8> {
     let Ok(p) = &o.result else {
-        return String::new();
+        return Vec::new();
     };
     let (true, Some(patched)) = (config.diff, &p.analysis.patched) else {
-        return String::new();
+        return Vec::new();
     };
     let (old, new) = if config.show_secrets {
         (p.original.clone(), patched.clone())
@@ -595,22 +595,14 @@ fn diff_text(o: &FileOutcome, config: &Config, color: bool) -> String {
     let mut buf = Vec::new();
     report::diff::write(&mut buf, &o.display(), &old, &new, color)
         .expect("writing to memory cannot fail");
-    // The file's own bytes (Latin-1 say) pass through to the terminal as they are.
-    unsafe_free_bytes_to_string(buf)
-}
-
-/// Keeps bytes that are not UTF-8 visible without failing: they become U+FFFD only in JSON.
-fn unsafe_free_bytes_to_string(buf: Vec<u8>) -> String {
-    match String::from_utf8(buf) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+    // Bytes, not text: a Latin-1 file's diff must keep its bytes for `patch` to apply it.
+    buf
 }
 
 fn print_text(
     o: &FileOutcome,
     config: &Config,
-    diff: &str,
+    diff: &[u8],
     out: &mut Output<impl Write>,
     err: &mut Output<impl Write>,
 ) {
@@ -631,7 +623,7 @@ fn print_text(
         }
     }
     if config.diff {
-        out.emit(|w| w.write_all(diff.as_bytes()));
+        out.emit(|w| w.write_all(diff));
     }
     if !config.write {
         return;

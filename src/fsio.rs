@@ -138,30 +138,10 @@ pub struct Replaced {
 /// Opens and locks `path`, waiting up to the lock timeout for other runs.
 pub fn lock(path: &Path, opts: &IoOptions) -> Result<Locked, FsError> {
     let deadline = Instant::now() + opts.lock_timeout;
-    let mut pause = Duration::from_millis(2);
     loop {
         let real = fs::canonicalize(path).map_err(|e| err(describe(&e)))?;
         let (mut file, meta) = open_regular(&real, opts.max_size)?;
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) => {
-                    if Instant::now() >= deadline {
-                        return Err(err(format!(
-                            "another process has held the lock on this file for over {:.1} s \
-                             (--lock-timeout); is another secretpatch or editor stuck on it?",
-                            opts.lock_timeout.as_secs_f64()
-                        )));
-                    }
-                    sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(err(format!("cannot lock: {}", describe(&e))))
-                }
-            }
-        }
+        lock_until(&file, deadline, opts.lock_timeout, "this file")?;
         // The path may have been replaced by a concurrent run between open and lock.
         match fs::metadata(&real) {
             Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {
@@ -208,6 +188,37 @@ fn copy_xattrs(from: &File, to: &File) -> Result<(), FsError> {
         }
     }
     Ok(())
+}
+
+/// Takes an exclusive `flock` on `file`, polling with backoff until `deadline`; `what` names the
+/// locked thing in the message (`this file`, `its directory`).
+pub fn lock_until(
+    file: &File,
+    deadline: Instant,
+    timeout: Duration,
+    what: &str,
+) -> Result<(), FsError> {
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(err(format!(
+                    "another process has held the lock on {what} for over {:.1} s \
+                     (--lock-timeout); is another secretpatch or editor stuck on it?",
+                    timeout.as_secs_f64()
+                )))
+            }
+            Err(fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(err(format!("cannot lock {what}: {}", describe(&e))))
+            }
+        }
+    }
 }
 
 fn temp_prefix(real: &Path) -> String {

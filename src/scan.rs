@@ -430,31 +430,32 @@ fn visit_import_from(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Sca
         out.star_imports.push(span);
         return;
     }
-    for alias in names.split(|t| cx.is_op(t, ",")) {
-        let bound = match alias {
-            [n] => n,
-            [_, as_, n] if cx.is_name(as_, "as") => n,
-            _ => continue,
-        };
-        if let Some(which) = cx.which(bound) {
-            out.bindings.push(Binding {
-                which,
-                name: bound.span(),
-                statement: span.clone(),
-                value_span: bound.end..bound.end,
-                value: Rhs::External {
-                    source: Source::Import,
-                    detail: format!("imported from {module}"),
-                },
-            });
-        }
-    }
+    let aliases: Vec<Vec<Token>> = names
+        .split(|t| cx.is_op(t, ","))
+        .map(|a| a.iter().map(|t| **t).collect())
+        .collect();
+    bind_aliases(cx, &aliases, span, &format!("imported from {module}"), out);
 }
 
 /// `import a.b as c`, `import c`.
 fn visit_import(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
-    for alias in stmt[1..].split(|t| cx.is_op(t, ",")) {
-        let bound = match alias {
+    let aliases: Vec<Vec<Token>> = stmt[1..]
+        .split(|t| cx.is_op(t, ","))
+        .map(<[Token]>::to_vec)
+        .collect();
+    bind_aliases(cx, &aliases, span, "a module", out);
+}
+
+/// Records the names that import aliases (`x`, `x as NAME`, `a.b as NAME`) bind.
+fn bind_aliases(
+    cx: &Ctx,
+    aliases: &[Vec<Token>],
+    span: Range<usize>,
+    detail: &str,
+    out: &mut Scan,
+) {
+    for alias in aliases {
+        let bound = match alias.as_slice() {
             [n] => n,
             [.., as_, n] if cx.is_name(as_, "as") => n,
             _ => continue,
@@ -467,7 +468,7 @@ fn visit_import(cx: &Ctx, stmt: &[Token], span: Range<usize>, out: &mut Scan) {
                 value_span: bound.end..bound.end,
                 value: Rhs::External {
                     source: Source::Import,
-                    detail: "a module".to_string(),
+                    detail: detail.to_string(),
                 },
             });
         }
@@ -619,15 +620,7 @@ fn classify(cx: &Ctx, rhs: &[Token]) -> Rhs {
             };
         }
     }
-    let dotted = rhs.len() >= 3
-        && rhs.iter().enumerate().all(|(i, t)| {
-            if i % 2 == 0 {
-                t.kind == Kind::Name
-            } else {
-                cx.is_op(t, ".")
-            }
-        });
-    if dotted {
+    if rhs.len() >= 3 && dotted(cx, rhs).is_some() {
         return Rhs::External {
             source: Source::Module,
             detail: String::from_utf8_lossy(&cx.src[rhs[0].start..rhs[rhs.len() - 1].end])
@@ -679,17 +672,7 @@ fn environment_lookup(cx: &Ctx, rhs: &[Token]) -> Option<Rhs> {
         return None;
     }
     let callee = &rhs[..open];
-    let dotted = callee.iter().enumerate().all(|(i, t)| {
-        if i % 2 == 0 {
-            t.kind == Kind::Name
-        } else {
-            cx.is_op(t, ".")
-        }
-    }) && callee.len() % 2 == 1;
-    if !dotted {
-        return None;
-    }
-    let parts: Vec<&[u8]> = callee.iter().step_by(2).map(|t| cx.text(t)).collect();
+    let parts = dotted(cx, callee)?;
     let last = *parts.last()?;
     let before = parts.len().checked_sub(2).map(|i| parts[i]);
     // Which positional argument holds the default.

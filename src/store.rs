@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
-use crate::fsio::{describe, write_atomic, FsError, NewFile};
+use crate::fsio::{describe, lock_until, write_atomic, FsError, NewFile};
 use crate::keygen::{generate, Alphabet};
 use crate::policy::judge;
 use crate::python::source::StrValue;
@@ -60,7 +60,8 @@ pub fn ensure(opts: &StoreOptions, rng: &mut impl Rng) -> Result<StoreOutcome, F
             describe(&e)
         ))
     })?;
-    lock_with_timeout(&lock, opts.lock_timeout)?;
+    let deadline = Instant::now() + opts.lock_timeout;
+    lock_until(&lock, deadline, opts.lock_timeout, "its directory")?;
     let write = |key: String, owner: Option<(u32, u32)>| {
         write_atomic(&NewFile {
             target: path,
@@ -121,29 +122,6 @@ pub fn ensure(opts: &StoreOptions, rng: &mut impl Rng) -> Result<StoreOutcome, F
         )));
     }
     Ok(StoreOutcome::Kept)
-}
-
-fn lock_with_timeout(file: &File, timeout: Duration) -> Result<(), FsError> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5))
-            }
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(err(format!(
-                    "another process has held the lock on its directory for over {:.1} s \
-                     (--lock-timeout)",
-                    timeout.as_secs_f64()
-                )))
-            }
-            Err(fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(err(format!("cannot lock its directory: {}", describe(&e))))
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ struct Summary {
 pub fn write(
     out: &mut dyn Write,
     report: &Report,
-    diffs: Option<&[String]>,
+    diffs: Option<&[Vec<u8>]>,
     show_secrets: bool,
 ) -> io::Result<()> {
     let mut summary = Summary {
@@ -108,7 +108,8 @@ pub fn write(
             changed: false,
             would_change: false,
             error: None,
-            diff: diffs.map(|d| d[i].clone()),
+            // JSON strings are Unicode: bytes that are not UTF-8 show as U+FFFD here.
+            diff: diffs.map(|d| String::from_utf8_lossy(&d[i]).into_owned()),
             findings: Vec::new(),
         };
         match &o.result {

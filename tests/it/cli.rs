@@ -61,6 +61,33 @@ fn shown_secrets_make_a_diff_that_patch_applies() {
     assert_eq!(run_in(dir.path(), &["--check", "settings.py"]).code, 0);
 }
 
+/// The diff of a Latin-1 file keeps its bytes, so that `patch` finds its context.
+#[test]
+fn a_latin1_diff_applies_byte_for_byte() {
+    let latin1 = b"# -*- coding: latin-1 -*-\nNAME = 'R\xe9sum\xe9'\nSECRET_KEY = 'caf\xe9'\n";
+    let dir = dir_with(&[("settings.py", latin1)]);
+    let run = Command::new(BIN)
+        .args(["--dry-run", "--show-secrets", "settings.py"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        run.stdout.windows(6).any(|w| w == b"R\xe9sum\xe9"),
+        "the bytes pass through"
+    );
+    fs::write(dir.path().join("change.diff"), &run.stdout).unwrap();
+    let applied = Command::new("patch")
+        .args(["-s", "-p1", "-i", "change.diff"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(applied.success());
+    let after = fs::read(dir.path().join("settings.py")).unwrap();
+    assert!(after.starts_with(b"# -*- coding: latin-1 -*-\nNAME = 'R\xe9sum\xe9'\nSECRET_KEY = '"));
+    assert_eq!(run_in(dir.path(), &["--check", "settings.py"]).code, 0);
+}
+
 #[test]
 fn check_lines_and_exit_codes() {
     let dir = dir_with(&[
