@@ -381,6 +381,32 @@ fn color_only_when_asked_or_on_a_terminal() {
         .contains('\x1b'));
 }
 
+/// On a terminal (a pseudo-terminal made by `script`), auto colors, unless NO_COLOR is set.
+#[test]
+fn a_terminal_gets_color_unless_no_color() {
+    if !crate::util::have("script") {
+        crate::util::skip("script (util-linux) is not installed");
+        return;
+    }
+    let dir = dir_with(&[("s.py", b"SECRET_KEY = ''\n")]);
+    let on_tty = |no_color: Option<&str>| {
+        let mut c = Command::new("script");
+        c.args(["-qec", &format!("{BIN} --dry-run s.py"), "/dev/null"])
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+    assert!(on_tty(None).contains("\x1b[1m--- a/s.py"));
+    assert!(!on_tty(Some("1")).contains('\x1b'));
+    assert!(
+        on_tty(Some("")).contains('\x1b'),
+        "an empty NO_COLOR does not count"
+    );
+}
+
 #[test]
 fn quiet_patch_prints_nothing() {
     let dir = dir_with(&[("s.py", b"SECRET_KEY = ''\n")]);
