@@ -3,8 +3,8 @@
 //! byte.
 //!
 //! The pipeline: [`python`] tokenizes bytes; [`scan`] finds the bindings of the key's name;
-//! [`policy`] judges each value; [`patch`] plans edits with [`keygen`] and applies them with
-//! [`edit`]; [`process`] runs one mode over files and trees ([`discover`]) with [`fsio`];
+//! [`policy`] judges each value; [`patch`] turns that into [`finding`]s and plans edits with
+//! [`keygen`] and [`fixes`], applied by [`edit`]; [`process`] runs one mode over files and trees ([`discover`]) with [`fsio`];
 //! [`report`] writes results;
 //! [`cli`] ties it to the command line and is the only part that prints.
 //!
@@ -24,6 +24,8 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod edit;
+pub mod finding;
+pub mod fixes;
 pub mod fsio;
 pub mod keygen;
 pub mod patch;

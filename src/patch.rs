@@ -10,102 +10,16 @@ use std::ops::Range;
 use rand::Rng;
 
 use crate::edit::{apply, Edit};
+pub use crate::finding::{reason_label, Finding, Fix, Verdict};
+use crate::fixes::{
+    append_assignment, environment_reader, import_point, line_ending, module_imports,
+    replace_literal, store_reader,
+};
 use crate::keygen::{generate, Alphabet};
-use crate::policy::{judge_with, Judgement, Reason};
-use crate::python::lexer::{tokenize, Lexed, StrInfo};
+use crate::policy::{judge_with, Judgement};
+use crate::python::lexer::{tokenize, Lexed};
 use crate::python::source::{detect_encoding, LineIndex, StrValue};
 use crate::scan::{scan, Binding, Literal, Rhs, Source};
-
-/// What the key of one finding amounts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// A literal (or literal fallback) that fails the policy.
-    Insecure,
-    /// A file named on the command line that does not define the name.
-    Missing,
-    /// Generated at import time: every process gets another key.
-    Ephemeral,
-    /// Not defined, but a star import may bring it in.
-    Inherited,
-    /// Read from the environment, a file, another module or a call: nothing to judge.
-    External,
-    /// An expression that cannot be evaluated without running the file.
-    Unknown,
-    /// A literal that passes every rule.
-    Secure,
-    /// `--strict`: a literal key, however strong, committed to the source.
-    Hardcoded,
-    /// A `# secretpatch: ignore` comment that suppresses nothing.
-    UnusedIgnore,
-}
-
-impl Verdict {
-    pub fn code(self) -> &'static str {
-        match self {
-            Verdict::Insecure => "insecure",
-            Verdict::Missing => "missing",
-            Verdict::Ephemeral => "ephemeral",
-            Verdict::Inherited => "inherited",
-            Verdict::External => "external",
-            Verdict::Unknown => "unknown",
-            Verdict::Secure => "secure",
-            Verdict::Hardcoded => "hardcoded",
-            Verdict::UnusedIgnore => "unused-ignore",
-        }
-    }
-
-    /// Whether `--check` fails on it.
-    pub fn fails(self) -> bool {
-        matches!(
-            self,
-            Verdict::Insecure | Verdict::Missing | Verdict::Ephemeral | Verdict::Hardcoded
-        )
-    }
-}
-
-/// What a patch does about a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fix {
-    /// Nothing to do, or nothing a patch can do.
-    None,
-    /// The literal is replaced by a fresh key.
-    Replace,
-    /// A new assignment is appended to the file.
-    Add,
-}
-
-/// One statement (or absence) worth reporting.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub name: String,
-    /// 1-based line and byte column of the bound name (1, 1 for a missing one).
-    pub line: usize,
-    pub column: usize,
-    /// 1-based line and exclusive byte column where the statement ends.
-    pub end_line: usize,
-    pub end_column: usize,
-    pub verdict: Verdict,
-    /// The main reason code (see the README); `reasons` lists every rule broken.
-    pub reason: &'static str,
-    pub reasons: Vec<&'static str>,
-    /// A sentence for people; never contains a secret.
-    pub message: String,
-    /// The judged literal value, if there was one (for masked display).
-    pub value: Option<Option<StrValue>>,
-    pub fix: Fix,
-    /// Set when a `# secretpatch: ignore` comment covers it: the reason given, possibly empty.
-    /// A suppressed finding never fails and is never patched.
-    pub suppressed: Option<String>,
-}
-
-impl Finding {
-    /// Whether it makes `--check` fail: a failing verdict, not suppressed.
-    pub fn fails(&self) -> bool {
-        self.verdict.fails() && self.suppressed.is_none()
-    }
-}
 
 /// How keys are found, judged and made.
 #[derive(Debug, Clone)]
@@ -135,71 +49,6 @@ pub enum KeySource {
     Store(String),
     /// `os.environ["VAR"]`.
     Environment(String),
-}
-
-/// The expression that reads a key store, as Python: the file holds the key and nothing else.
-pub fn store_reader(path: &str) -> String {
-    format!(
-        "pathlib.Path({}).read_text(encoding='ascii').strip()",
-        python_str(path)
-    )
-}
-
-/// The expression that reads the key from the environment.
-pub fn environment_reader(var: &str) -> String {
-    format!("os.environ[{}]", python_str(var).replace('\'', "\""))
-}
-
-/// A Python string literal for `s` (single quotes, backslash escapes where needed).
-fn python_str(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// Modules imported whole at module level (`import os`, `import os, sys`).
-fn module_imports(src: &[u8], lexed: &Lexed) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in lexed.lines.iter().filter(|l| l.indent == 0) {
-        let toks = &lexed.tokens[line.tokens.clone()];
-        if toks.first().is_some_and(|t| &src[t.span()] == b"import") {
-            for alias in toks[1..].split(|t| &src[t.span()] == b",") {
-                if let [name] = alias {
-                    out.push(String::from_utf8_lossy(&src[name.span()]).into_owned());
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Where a new `import` goes: before the first module-level statement that is neither the
-/// docstring nor a `from __future__` import.
-fn import_point(src: &[u8], lexed: &Lexed) -> Option<usize> {
-    for (i, line) in lexed.lines.iter().enumerate() {
-        let toks = &lexed.tokens[line.tokens.clone()];
-        let docstring = i == 0
-            && toks
-                .iter()
-                .all(|t| matches!(t.kind, crate::python::lexer::Kind::Str(_)));
-        let future = toks.len() >= 2
-            && &src[toks[0].span()] == b"from"
-            && &src[toks[1].span()] == b"__future__";
-        if line.indent == 0 && !docstring && !future {
-            return Some(toks[0].start);
-        }
-    }
-    None
 }
 
 impl PatchOptions {
@@ -830,83 +679,6 @@ impl<R: Rng> Builder<'_, R> {
         }
         analysis.patched = Some(patched);
         Ok(analysis)
-    }
-}
-
-/// The edit that puts `key` in place of a literal, written with the first token's prefix and
-/// quotes; returns it with the span of the new literal inside its content.
-fn replace_literal(src: &[u8], lit: &Literal, key: &str) -> (Edit, Range<usize>) {
-    let (prefix, quote): (&[u8], Vec<u8>) = match lit.style {
-        Some(StrInfo {
-            prefix_len,
-            quote,
-            triple,
-            ..
-        }) => (
-            &src[lit.span.start..lit.span.start + prefix_len as usize],
-            vec![quote; if triple { 3 } else { 1 }],
-        ),
-        // `None` becomes a plain string.
-        None => (b"", vec![b'\'']),
-    };
-    let mut content = prefix.to_vec();
-    content.extend_from_slice(&quote);
-    content.extend_from_slice(key.as_bytes());
-    content.extend_from_slice(&quote);
-    let len = content.len();
-    (
-        Edit {
-            range: lit.span.clone(),
-            content,
-        },
-        0..len,
-    )
-}
-
-/// The file's own line ending: that of its first line, or `\n`.
-fn line_ending(src: &[u8]) -> &'static [u8] {
-    match src.iter().position(|&c| c == b'\n' || c == b'\r') {
-        Some(i) if src[i] == b'\r' && src.get(i + 1) == Some(&b'\n') => b"\r\n",
-        Some(i) if src[i] == b'\r' => b"\r",
-        _ => b"\n",
-    }
-}
-
-fn append_assignment(src: &[u8], name: &str, key: &str) -> (Edit, Range<usize>) {
-    let nl = line_ending(src);
-    let mut content = Vec::new();
-    if !src.is_empty() && !matches!(src.last(), Some(b'\n' | b'\r')) {
-        content.extend_from_slice(nl);
-    }
-    content.extend_from_slice(name.as_bytes());
-    content.extend_from_slice(b" = ");
-    let start = content.len();
-    content.extend_from_slice(format!("'{key}'").as_bytes());
-    let end = content.len();
-    content.extend_from_slice(nl);
-    (
-        Edit {
-            range: src.len()..src.len(),
-            content,
-        },
-        start..end,
-    )
-}
-
-/// A short label for the reasons of a finding, for one-line messages.
-pub fn reason_label(code: &str) -> String {
-    const ALL: [Reason; 7] = [
-        Reason::Empty,
-        Reason::InsecurePrefix,
-        Reason::KnownPublic,
-        Reason::Placeholder,
-        Reason::TooShort,
-        Reason::TooFewUnique,
-        Reason::LowEntropy,
-    ];
-    match ALL.iter().find(|r| r.code() == code) {
-        Some(r) => r.label().to_string(),
-        None => code.replace('-', " "),
     }
 }
 
