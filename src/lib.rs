@@ -11,9 +11,9 @@
 //! # Limitations
 //! - `NAME = …`, `NAME: T = …`, chained targets, `from … import NAME`, and Flask's
 //!   `app.config['NAME'] = …`, `app.secret_key = …`, `app.config.update(NAME=…)`,
-//!   `app.config.from_mapping(NAME=…)` and `dict(NAME=…)` bind the name; tuple unpacking, walrus,
-//!   `global` inside functions, dict displays (`{'SECRET_KEY': …}`) and other attribute targets
-//!   are not followed.
+//!   `app.config.from_mapping(NAME=…)`, `dict(NAME=…)` and `app.config.update({'NAME': …})` bind
+//!   the name; tuple unpacking, walrus, `global` inside functions, other dict displays and other
+//!   attribute targets are not followed.
 //! - In walked trees, a file that does not contain a name (nor an ignore comment) is not
 //!   tokenized, so it is never reported, even if it is not valid Python.
 //! - `\N{…}` escapes are not resolved when judging a value (they count as one character).

@@ -403,10 +403,49 @@ fn visit_config_call(cx: &Ctx, expr: &[Token], span: &Range<usize>, inner: bool,
                     });
                 }
             }
+            [open, .., close]
+                if config_method
+                    && cx.is_op(open, "{")
+                    && matching_close(cx, arg, 0) == Some(arg.len() - 1)
+                    && cx.is_op(close, "}") =>
+            {
+                visit_dict_display(cx, &arg[1..arg.len() - 1], span, out)
+            }
             [_, ..] if config_method => {
                 visit_config_call(cx, strip_parens(cx, arg), span, true, out)
             }
             _ => {}
+        }
+    }
+}
+
+/// The entries of `{'NAME': value, …}` given to `app.config.update(…)`: a string key that is one
+/// of the names binds it.
+fn visit_dict_display(cx: &Ctx, entries: &[Token], span: &Range<usize>, out: &mut Scan) {
+    for entry in split_at(entries, |t| cx.is_op(t, ",")) {
+        let Some(colon) = entry
+            .iter()
+            .position(|t| t.depth == entry[0].depth && cx.is_op(t, ":"))
+        else {
+            continue;
+        };
+        let value = &entry[colon + 1..];
+        let Some(Literal {
+            value: Some(StrValue::Str(key)),
+            span: key_span,
+            ..
+        }) = literal(cx, &entry[..colon])
+        else {
+            continue;
+        };
+        if let (Some(which), false) = (cx.names.iter().position(|n| *n == key), value.is_empty()) {
+            out.bindings.push(Binding {
+                which,
+                name: key_span,
+                statement: span.clone(),
+                value_span: value[0].start..value[value.len() - 1].end,
+                value: classify(cx, value),
+            });
         }
     }
 }
@@ -838,6 +877,7 @@ app.config.from_mapping(
 )
 app.config.update(dict(SECRET_KEY='e'))
 CONFIG = dict(SECRET_KEY='f')
+app.config.update({'SECRET_KEY': 'g', 'DEBUG': True})
 app.config['OTHER'] = 'no'
 app.settings['SECRET_KEY'] = 'no'
 app.SECRET_KEY_2 = 'no'
@@ -845,7 +885,7 @@ update(SECRET_KEY='no')
 x.update(dict(SECRET_KEY='no'))
 ";
         let vals: Vec<_> = found(src).into_iter().map(|(_, v)| v.unwrap()).collect();
-        assert_eq!(vals, vec!["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(vals, vec!["a", "b", "c", "d", "e", "f", "g"]);
     }
 
     #[test]

@@ -131,6 +131,7 @@ app.config.update(
 app.config.from_mapping(SECRET_KEY=b'dev', DATABASE='x.sqlite')
 app.config.update(dict(SECRET_KEY='changeme'))
 DEFAULTS = dict(SECRET_KEY='', TESTING=True)
+app.config.update({'SECRET_KEY': 'dev', 'TESTING': False})
 ";
     let dir = dir_with(&[("app.py", src.as_bytes()), ("orig.py", src.as_bytes())]);
     let check = run_in(dir.path(), &["--check", "--format", "json", "app.py"]);
@@ -141,7 +142,7 @@ DEFAULTS = dict(SECRET_KEY='', TESTING=True)
         .iter()
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, vec![3, 5, 8, 9, 10]);
+    assert_eq!(lines, vec![3, 5, 8, 9, 10, 11]);
     assert_eq!(run_in(dir.path(), &["app.py"]).code, 0);
     crate::util::judge(
         &dir.path().join("orig.py"),

@@ -7,7 +7,7 @@ Walks ROOT for *.py files (skipping site-packages), and prints one JSON document
 columns of the bound name, for: `NAME = ...` (also chained), `NAME: T = ...`,
 `from m import x as NAME` / `import m as NAME`, and Flask's shapes: `x.config['NAME'] = ...`,
 `x.secret_key = ...` (for SECRET_KEY), and the keyword NAME= of a statement-level
-`x.config.update(...)`, `x.config.from_mapping(...)` (also in a `dict(...)` argument of these) or
+`x.config.update(...)`, `x.config.from_mapping(...)` (also in a `dict(...)` or `{...}` argument of these) or
 `dict(...)`. Function bodies are not entered.
 """
 
@@ -54,6 +54,10 @@ def keyword_bindings(call, name, path, out, inner=False):
             out.append([path, kw.lineno, kw.col_offset + 1])
     if is_method:
         for arg in call.args:
+            if isinstance(arg, ast.Dict):
+                for key in arg.keys:
+                    if isinstance(key, ast.Constant) and key.value == name:
+                        out.append([path, key.lineno, key.col_offset + 1])
             keyword_bindings(arg, name, path, out, inner=True)
 
 

@@ -53,6 +53,13 @@ def targets_name(stmt, name):
     return False
 
 
+def dict_values_of(node, name):
+    """The values under the key NAME of a dict display, by position."""
+    if not isinstance(node, ast.Dict):
+        return set()
+    return {i for i, k in enumerate(node.keys) if isinstance(k, ast.Constant) and k.value == name}
+
+
 def compare(a, b, name, new_values, in_key, where="module"):
     if in_key and a is not None and is_string_constant(b) and ast.dump(a) != ast.dump(b):
         # A literal (or a constant expression of literals) gave way to one new literal.
@@ -79,6 +86,15 @@ def compare(a, b, name, new_values, in_key, where="module"):
             raise Mismatch(f"{where}: a function body changed")
         return
     key_here = in_key or targets_name(a, name)
+    if isinstance(a, ast.Dict) and not in_key and isinstance(b, ast.Dict):
+        # {'NAME': value} given to app.config.update(...): only that value may change.
+        keys = dict_values_of(a, name)
+        compare(a.keys, b.keys, name, new_values, False, f"{where}.Dict.keys")
+        if len(a.values) != len(b.values):
+            raise Mismatch(f"{where}: dict entries changed")
+        for i, (x, y) in enumerate(zip(a.values, b.values)):
+            compare(x, y, name, new_values, i in keys, f"{where}.Dict.values")
+        return
     for field in a._fields:
         sub_key = key_here and (in_key or field == "value")
         compare(getattr(a, field), getattr(b, field), name, new_values, sub_key,
