@@ -197,7 +197,6 @@ pub fn write(
                 "name": "secretpatch",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://crates.io/crates/secretpatch",
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": format!("file://{}/", encode(&cwd.to_string_lossy()))}},
