@@ -7,8 +7,7 @@ use crate::policy::Reason;
 use crate::python::source::StrValue;
 
 /// What the key of one finding amounts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// A literal (or literal fallback) that fails the policy.
     Insecure,
@@ -28,6 +27,13 @@ pub enum Verdict {
     Hardcoded,
     /// A `# secretpatch: ignore` comment that suppresses nothing.
     UnusedIgnore,
+}
+
+/// JSON writes the same code as text output: [`Verdict::code`] is the one spelling.
+impl serde::Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
 }
 
 impl Verdict {

@@ -243,6 +243,9 @@ class Other:
         "test settings only"
     );
     assert_eq!(doc["summary"]["failing"], 0);
+    // JSON spells verdicts as text output does.
+    assert_eq!(doc["files"][0]["findings"][2]["verdict"], "unused-ignore");
+    assert_eq!(doc["summary"]["verdicts"]["unused-ignore"], 1);
     let patch = run_in(dir.path(), &["s.py"]);
     assert_eq!(patch.code, 0);
     assert_eq!(
