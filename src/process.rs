@@ -161,9 +161,14 @@ fn needles(config: &Config) -> Vec<Vec<u8>> {
         .iter()
         .map(|s| s.as_bytes().to_vec())
         .collect();
-    if config.patch.names.iter().any(|s| s == "SECRET_KEY") {
-        n.push(b"secret_key".to_vec());
-    }
+    n.extend(
+        config
+            .patch
+            .names
+            .iter()
+            .filter_map(|s| crate::scan::flask_attribute(s))
+            .map(|a| a.as_bytes().to_vec()),
+    );
     n.push(b"secretpatch:".to_vec());
     n
 }

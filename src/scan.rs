@@ -99,6 +99,12 @@ pub struct Scan {
     pub star_imports: Vec<Range<usize>>,
 }
 
+/// The application attribute Flask maps a configuration name to (`app.secret_key` for
+/// `SECRET_KEY`), if it has one. The prefilter that skips files uses it too.
+pub fn flask_attribute(name: &str) -> Option<&'static str> {
+    (name == "SECRET_KEY").then_some("secret_key")
+}
+
 /// Calls that produce a fresh random value each time the module is imported.
 const GENERATORS: [&str; 14] = [
     "get_random_secret_key",
@@ -346,14 +352,11 @@ fn target(cx: &Ctx, target: &[Token], only: bool) -> Option<(usize, Range<usize>
         return cx.names.iter().position(|n| *n == key).map(|w| (w, whole));
     }
     let parts = dotted(cx, target)?;
-    if parts.len() >= 2 && parts[parts.len() - 1] == b"secret_key" {
-        return cx
-            .names
-            .iter()
-            .position(|n| *n == "SECRET_KEY")
-            .map(|w| (w, whole));
-    }
-    None
+    let attr = *parts.get(1..)?.last()?;
+    cx.names
+        .iter()
+        .position(|n| flask_attribute(n).is_some_and(|a| a.as_bytes() == attr))
+        .map(|w| (w, whole))
 }
 
 /// The components of a dotted name (`app.config`), or `None` if the tokens are not one.
