@@ -105,16 +105,7 @@ impl Finding {
 
 /// A short label for the reasons of a finding, for one-line messages.
 pub fn reason_label(code: &str) -> String {
-    const ALL: [Reason; 7] = [
-        Reason::Empty,
-        Reason::InsecurePrefix,
-        Reason::KnownPublic,
-        Reason::Placeholder,
-        Reason::TooShort,
-        Reason::TooFewUnique,
-        Reason::LowEntropy,
-    ];
-    match ALL.iter().find(|r| r.code() == code) {
+    match Reason::ALL.iter().find(|r| r.code() == code) {
         Some(r) => r.label().to_string(),
         None => code.replace('-', " "),
     }

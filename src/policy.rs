@@ -122,6 +122,17 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order they are reported.
+    pub const ALL: [Reason; 7] = [
+        Reason::Empty,
+        Reason::InsecurePrefix,
+        Reason::KnownPublic,
+        Reason::Placeholder,
+        Reason::TooShort,
+        Reason::TooFewUnique,
+        Reason::LowEntropy,
+    ];
+
     /// The stable code used in JSON and text output.
     pub fn code(self) -> &'static str {
         match self {
