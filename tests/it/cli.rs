@@ -466,12 +466,7 @@ fn full_stdout_is_an_error_and_a_closed_pipe_is_not() {
     let full = Command::new(BIN)
         .args(["--dry-run", "s.py"])
         .current_dir(dir.path())
-        .stdout(
-            fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap(),
-        )
+        .stdout(crate::util::dev_full())
         .output()
         .unwrap();
     assert_eq!(full.status.code(), Some(2));

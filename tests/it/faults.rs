@@ -611,12 +611,7 @@ fn a_full_stderr_is_an_error_not_a_panic() {
     let out = Command::new(BIN)
         .arg("s.py")
         .current_dir(dir.path())
-        .stderr(
-            fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap(),
-        )
+        .stderr(crate::util::dev_full())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -195,3 +195,11 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
         .filter(|n| n.contains(".secretpatch-"))
         .collect()
 }
+
+/// `/dev/full` opened for writing: every write fails with ENOSPC.
+pub fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full")
+}
