@@ -119,7 +119,25 @@ fn a_run_that_waited_on_a_replaced_inode_starts_over() {
     let holder = File::open(&path).unwrap();
     holder.lock().unwrap();
     let waiting = spawn(dir.path(), &["s.py"]);
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the run holds the old file open while it waits for the lock (seen twice, so
+    // not the brief read before it), or the test would not test the retry.
+    let holds = |pid: u32| {
+        fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
+            fds.flatten()
+                .any(|fd| fs::read_link(fd.path()).is_ok_and(|p| p == path))
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !(holds(waiting.id()) && {
+        std::thread::sleep(Duration::from_millis(30));
+        holds(waiting.id())
+    }) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never waited on the lock"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let strong =
         b"SECRET_KEY = 'Zq8Lr2Vx9Kt4Np7Ws1Bm6Hc3Jf5Dg0Ya8Ue2Io4Pk7Ln1Mx9Rb3Tc6Vz5Qw2Es8Ad'\n";
     fs::write(dir.path().join("new.py"), strong).unwrap();
